@@ -1,0 +1,15 @@
+/** Wire limits shared by every part, so a client can check before the server refuses. */
+export const WIKI_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+/** `<wiki>:<name>`; the name may itself contain colons (`page:42`, the seed's `42:UpdateComments`). */
+export const TOPIC_PATTERN = '^[A-Za-z0-9_-]{1,64}:[^\\s]{1,255}$';
+/** A bare event name (the seed's `FooDataChanged`), scoped to the token's wiki. */
+export const BARE_NAME_PATTERN = '^[^\\s:][^\\s]{0,254}$';
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const MAX_TYPE_LENGTH = 128;
+export const MAX_CLIENT_ID_LENGTH = 64;
+export const MAX_RECIPIENTS = 1000;
+export const MAX_AUDIENCE_ENTRIES = 1000;
+export const MAX_TOPICS_PER_FRAME = 100;
+export const MAX_REF_LENGTH = 128;
+export const MAX_CURSOR_LENGTH = 64;
+export const MAX_TOKEN_LENGTH = 8192;

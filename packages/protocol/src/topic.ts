@@ -1,0 +1,59 @@
+import { BARE_NAME_PATTERN, TOPIC_PATTERN } from './limits.js';
+
+const topicRe = new RegExp(TOPIC_PATTERN);
+const bareRe = new RegExp(BARE_NAME_PATTERN);
+
+export type TopicResolution =
+  | { ok: true; topic: string }
+  | { ok: false; reason: 'invalid' | 'foreign-wiki'; message: string };
+
+/** The wiki a full topic belongs to (text before the first colon). */
+export function topicWiki(topic: string): string {
+  const i = topic.indexOf(':');
+  return i < 0 ? '' : topic.slice(0, i);
+}
+
+/**
+ * Resolves a topic as a client or producer names it, for a token of `wiki`:
+ * - `<wiki>:<name>` of the token's own wiki is taken as is;
+ * - a name prefixed with another known wiki's id is refused, so wikis never see each other's events;
+ * - anything else (the seed's bare `FooDataChanged`, or `Foo:Bar` where `Foo` is no wiki) is scoped
+ *   to the token's wiki.
+ */
+export function resolveTopic(name: string, wiki: string, isKnownWiki: (id: string) => boolean): TopicResolution {
+  const prefix = topicWiki(name);
+  if (prefix === wiki && topicRe.test(name)) return { ok: true, topic: name };
+  if (prefix !== '' && prefix !== wiki && isKnownWiki(prefix)) {
+    return { ok: false, reason: 'foreign-wiki', message: `topic "${name}" belongs to wiki "${prefix}", not "${wiki}"` };
+  }
+  const scoped = `${wiki}:${name}`;
+  if (!bareRe.test(name) || !topicRe.test(scoped)) {
+    return { ok: false, reason: 'invalid', message: `topic "${name}" is not a valid topic name (no spaces, 1-255 characters)` };
+  }
+  return { ok: true, topic: scoped };
+}
+
+/**
+ * Whether `value` matches a token's `send` pattern: `*` matches any run of characters,
+ * everything else literally (`demo:*`, `demo:page:*`, `*`).
+ */
+export function matchesPattern(pattern: string, value: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern === value;
+  const first = parts[0] ?? '';
+  const last = parts[parts.length - 1] ?? '';
+  if (!value.startsWith(first) || value.length < first.length + last.length || !value.endsWith(last)) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i] ?? '';
+    const found = value.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
+}
+
+export function matchesAnyPattern(patterns: readonly string[] | undefined, value: string): boolean {
+  return patterns !== undefined && patterns.some((p) => matchesPattern(p, value));
+}
