@@ -1,0 +1,45 @@
+import { ConfigError } from './config-error.js';
+import { envEnum, envInt, envString, envUrl, type Env } from './env.js';
+
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export const DEFAULT_AMQP_PREFIX = 'wikicast';
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_STREAM_MAX_AGE = '7D';
+export const DEFAULT_STREAM_MAX_BYTES = 20 * 1024 ** 3;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Settings every Wikicast service reads the same way (SPEC "Configuration"). */
+export interface CommonConfig {
+  amqpUrl: string;
+  amqpPrefix: string;
+  wikisFile: string;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  streamMaxAge: string;
+  streamMaxBytes: number;
+}
+
+export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
+  const amqpPrefix = envString(env, 'WIKICAST_AMQP_PREFIX', DEFAULT_AMQP_PREFIX);
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(amqpPrefix)) {
+    throw new ConfigError('WIKICAST_AMQP_PREFIX', 'may contain only letters, digits, "_", "-" and "."');
+  }
+  const streamMaxAge = envString(env, 'WIKICAST_STREAM_MAX_AGE', DEFAULT_STREAM_MAX_AGE);
+  if (!/^\d+(Y|M|D|h|m|s)$/.test(streamMaxAge)) {
+    throw new ConfigError('WIKICAST_STREAM_MAX_AGE', `must be a RabbitMQ x-max-age such as 7D or 12h, got ${JSON.stringify(streamMaxAge)}`);
+  }
+  const wikisFile = envString(env, 'WIKICAST_WIKIS_FILE', '');
+  if (wikisFile === '') throw new ConfigError('WIKICAST_WIKIS_FILE', 'is required: the JSON list of {id, secret, public}');
+  return {
+    amqpUrl: envUrl(env, 'AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
+    amqpPrefix,
+    wikisFile,
+    host: envString(env, 'HOST', DEFAULT_HOST),
+    port: envInt(env, 'PORT', defaultPort, { min: 0, max: 65535 }),
+    logLevel: envEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    streamMaxAge,
+    streamMaxBytes: envInt(env, 'WIKICAST_STREAM_MAX_BYTES', DEFAULT_STREAM_MAX_BYTES, { min: 1024 ** 2, max: Number.MAX_SAFE_INTEGER }),
+  };
+}

@@ -1,0 +1,29 @@
+export { ConfigError } from './config-error.js';
+export { envBool, envEnum, envInt, envRequired, envString, envUrl } from './env.js';
+export type { Env } from './env.js';
+export { DEFAULT_AMQP_PREFIX, DEFAULT_AMQP_URL, LOG_LEVELS, readCommonConfig } from './common-config.js';
+export type { CommonConfig, LogLevel } from './common-config.js';
+export { WikiRegistry, WikiSchema } from './wikis.js';
+export type { Wiki } from './wikis.js';
+export { TokenError, verifyToken } from './tokens.js';
+export type { TokenFailure, VerifyOptions } from './tokens.js';
+export { declareTopology, deleteTopology, topologyNames } from './topology.js';
+export type { StreamRetention, TopologyNames } from './topology.js';
+export { Broker } from './broker.js';
+export type { BrokerOptions } from './broker.js';
+export { loadUws, uwsIsNative, UwsFallbackError } from './uws.js';
+export type { Uws } from './uws.js';
+export {
+  beginExchange,
+  BodyTooLargeError,
+  readBody,
+  registerHealthRoutes,
+  sendError,
+  sendJson,
+  statusLine,
+} from './http.js';
+export type { Exchange, HealthRoutes } from './http.js';
+export { createLogger } from './logger.js';
+export { createRegistry } from './metrics.js';
+export { listen } from './listen.js';
+export type { Listening } from './listen.js';
