@@ -1,0 +1,10 @@
+export { AMQP_URL, closeConnectionsNamed, setupTopology, uniquePrefix } from './broker.js';
+export type { LogEntry, TestTopology } from './broker.js';
+export { REPO_ROOT, startService } from './service-process.js';
+export type { ServiceKind, ServiceProcess } from './service-process.js';
+export { signToken, testWiki, writeWikisFile } from './wikis.js';
+export type { TestWiki, TokenOptions } from './wikis.js';
+export { waitFor } from './wait.js';
+export type { WaitOptions } from './wait.js';
+export { TestClient } from './ws-client.js';
+export type { Frame } from './ws-client.js';
