@@ -1,0 +1,175 @@
+/**
+ * The local cluster: ingest, two edges and HAProxy in front (SPEC "The local cluster"), each a
+ * child process with its log in .local/logs. Runs in the foreground; SIGINT/SIGTERM stops every
+ * child and waits for it, so nothing is left behind. Only Node built-ins: it runs before anything
+ * else is known to work.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const STATE_DIR = process.env.WIKICAST_LOCAL_DIR ?? join(REPO, '.local');
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 15_000;
+const DEMO_WIKI = 'demo';
+
+interface Settings {
+  host: string;
+  entryPort: number;
+  statsPort: number;
+  ingestPort: number;
+  edgePorts: number[];
+}
+
+function readSettings(): Settings {
+  const port = (key: string, fallback: number): number => {
+    const raw = process.env[key];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${key}: must be a port number, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const edgePorts = (process.env.WIKICAST_EDGE_PORTS ?? '8101,8102').split(',').map((p, i) => {
+    const value = Number(p);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`WIKICAST_EDGE_PORTS: entry ${i} is not a port number`);
+    return value;
+  });
+  return {
+    host: '127.0.0.1',
+    entryPort: port('WIKICAST_HTTP_PORT', 8080),
+    statsPort: port('WIKICAST_STATS_PORT', 8404),
+    ingestPort: port('WIKICAST_INGEST_PORT', 8100),
+    edgePorts,
+  };
+}
+
+/** The demo wiki's development secret is made once and kept, so tokens stay valid across restarts. */
+function ensureWikisFile(): { path: string; secret: string } {
+  const path = join(STATE_DIR, 'wikis.json');
+  if (!existsSync(path)) {
+    const wikis = [{ id: DEMO_WIKI, secret: randomBytes(32).toString('hex'), public: true }];
+    writeFileSync(path, `${JSON.stringify(wikis, null, 2)}\n`, { mode: 0o600 });
+  }
+  const wikis = JSON.parse(readFileSync(path, 'utf8')) as Array<{ id: string; secret: string }>;
+  const demo = wikis.find((w) => w.id === DEMO_WIKI);
+  if (demo === undefined) throw new Error(`${path} has no "${DEMO_WIKI}" wiki; delete the file to recreate it`);
+  return { path, secret: demo.secret };
+}
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  readyUrl: string | null;
+  logPath: string;
+}
+
+function startChild(name: string, command: string, args: string[], env: Record<string, string>, readyUrl: string | null): Child {
+  const logPath = join(STATE_DIR, 'logs', `${name}.log`);
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return { name, process: child, readyUrl, logPath };
+}
+
+async function waitReady(child: Child, deadline: number): Promise<void> {
+  if (child.readyUrl === null) return;
+  for (;;) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`${child.name} exited during start-up; see ${child.logPath}`);
+    }
+    try {
+      const response = await fetch(child.readyUrl);
+      if (response.ok) return;
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err; // fetch's TypeError: not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${child.name} was not ready within ${READY_TIMEOUT_MS} ms; see ${child.logPath}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopAll(children: Child[]): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      const p = child.process;
+      if (p.exitCode !== null || p.signalCode !== null) return;
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      const killer = setTimeout(() => p.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(killer);
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  mkdirSync(join(STATE_DIR, 'logs'), { recursive: true });
+  const wikis = ensureWikisFile();
+  const node = [process.execPath, '--conditions=wikicast-source', '--import', 'tsx'] as const;
+  const common = { WIKICAST_WIKIS_FILE: wikis.path, HOST: settings.host };
+  const children: Child[] = [
+    startChild('ingest', node[0], [...node.slice(1), 'services/ingest/src/main.ts'], { ...common, PORT: String(settings.ingestPort) }, `http://${settings.host}:${settings.ingestPort}/readyz`),
+    ...settings.edgePorts.map((port, i) =>
+      startChild(`edge-${i + 1}`, node[0], [...node.slice(1), 'services/edge/src/main.ts'], { ...common, PORT: String(port), EDGE_ID: `edge-${i + 1}` }, `http://${settings.host}:${port}/readyz`),
+    ),
+  ];
+  const haproxyEnv = {
+    WIKICAST_HTTP_BIND: `${settings.host}:${settings.entryPort}`,
+    WIKICAST_STATS_BIND: `${settings.host}:${settings.statsPort}`,
+    WIKICAST_INGEST_ADDR: `${settings.host}:${settings.ingestPort}`,
+    ...Object.fromEntries(settings.edgePorts.map((port, i) => [`WIKICAST_EDGE${i + 1}_ADDR`, `${settings.host}:${port}`])),
+  };
+  children.push(startChild('haproxy', 'haproxy', ['-db', '-f', join(REPO, 'deploy/haproxy/haproxy.cfg')], haproxyEnv, `http://${settings.host}:${settings.entryPort}/readyz`));
+
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    stopping = true;
+    await stopAll(children);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  for (const child of children) {
+    child.process.on('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(`wikicast: ${child.name} exited (${code ?? signal}); stopping the cluster. See ${child.logPath}\n`);
+      void stop(1);
+    });
+  }
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  try {
+    for (const child of children) await waitReady(child, deadline);
+  } catch (err) {
+    process.stderr.write(`wikicast: ${(err as Error).message}\n`);
+    await stop(1);
+  }
+  const base = `http://${settings.host}:${settings.entryPort}`;
+  process.stdout.write(
+    [
+      'Wikicast local cluster is ready.',
+      `  entry (HAProxy)  ${base}   POST /v1/events · WebSocket /v1/ws, /websocket · SSE /v1/sse`,
+      `  stats, metrics   http://${settings.host}:${settings.statsPort}/stats · /metrics`,
+      `  ingest           http://${settings.host}:${settings.ingestPort}`,
+      ...settings.edgePorts.map((port, i) => `  edge-${i + 1}           http://${settings.host}:${port}`),
+      `  wiki             ${DEMO_WIKI} (public), development secret ${wikis.secret}`,
+      `  wikis file       ${wikis.path}`,
+      `  logs             ${join(STATE_DIR, 'logs')}`,
+      'Try, in another shell:',
+      `  export WIKICAST_WIKIS_FILE=${wikis.path}`,
+      `  pnpm exec wikicast tail --wiki ${DEMO_WIKI} --topics ${DEMO_WIKI}:news`,
+      `  pnpm exec wikicast send --wiki ${DEMO_WIKI} --topic ${DEMO_WIKI}:news --type hello --msg '{"text":"hi"}'`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`wikicast: ${(err as Error).message}\n`);
+  process.exit(1);
+});

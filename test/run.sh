@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, type-checks every package, then runs every
+# unit, integration and end-to-end test against the real RabbitMQ. This is the README's test
+# command and what CI runs.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+bash deploy/bootstrap.sh
+
+echo "== typecheck"
+pnpm -r --workspace-concurrency=2 run typecheck
+
+echo "== tests"
+mapfile -t files < <(find packages services test -path '*/node_modules' -prune -o -name '*.test.ts' -print | sort)
+# Tests isolate themselves on the shared broker by name prefix, so files may run side by side.
+exec node --conditions=wikicast-source --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
