@@ -64,7 +64,7 @@ ensure_deps() {
   cd "$repo"
   local flags=(--prefer-offline)
   [ -n "${CI:-}" ] && flags+=(--frozen-lockfile)
-  if [ ! -d node_modules ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ] || [ -n "${CI:-}" ]; then
+  if [ ! -d node_modules ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
     log "pnpm install"
     pnpm install "${flags[@]}" --reporter=silent
   fi

@@ -1,6 +1,6 @@
 export { AMQP_URL, closeConnectionsNamed, setupTopology, uniquePrefix } from './broker.js';
 export type { LogEntry, TestTopology } from './broker.js';
-export { REPO_ROOT, startService } from './service-process.js';
+export { REPO_ROOT, startService, waitUntilReady } from './service-process.js';
 export type { ServiceKind, ServiceProcess } from './service-process.js';
 export { signToken, testWiki, writeWikisFile } from './wikis.js';
 export type { TestWiki, TokenOptions } from './wikis.js';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { waitFor } from './wait.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
@@ -79,4 +80,9 @@ export function startService(kind: ServiceKind, env: Record<string, string>): Pr
       }
     });
   });
+}
+
+/** Waits until the service's /readyz answers 200. */
+export async function waitUntilReady(service: { url: string }, timeoutMs = 15_000): Promise<void> {
+  await waitFor(`${service.url}/readyz to answer 200`, async () => (await fetch(`${service.url}/readyz`)).ok, { timeoutMs, intervalMs: 50 });
 }

@@ -1,0 +1,77 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { REPO_ROOT, setupTopology, signToken, TestClient, waitFor, type TestTopology } from '@wikicast/test/support';
+
+/**
+ * The README's start command, run as an operator would: it brings up ingest, two edges and
+ * HAProxy, an event goes through HAProxy end to end, and Ctrl-C leaves nothing listening.
+ * Ports are moved off the defaults so a developer's own cluster can keep running.
+ */
+const ports = { http: 18080, stats: 18404, ingest: 18100, edges: [18101, 18102] };
+let topology: TestTopology | undefined;
+const stateDir = mkdtempSync(join(tmpdir(), 'wikicast-cluster-'));
+
+after(async () => {
+  await topology?.cleanup();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it cleanly', { timeout: 240_000 }, async () => {
+  topology = await setupTopology('cluster');
+  const child = spawn('bash', ['deploy/local/cluster.sh'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      WIKICAST_AMQP_PREFIX: topology.prefix,
+      WIKICAST_LOCAL_DIR: stateDir,
+      WIKICAST_HTTP_PORT: String(ports.http),
+      WIKICAST_STATS_PORT: String(ports.stats),
+      WIKICAST_INGEST_PORT: String(ports.ingest),
+      WIKICAST_EDGE_PORTS: ports.edges.join(','),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await waitFor('the cluster to say it is ready', () => output.includes('Wikicast local cluster is ready.') || child.exitCode !== null, { timeoutMs: 180_000 });
+    assert.match(output, /Wikicast local cluster is ready\./, output);
+    assert.match(output, new RegExp(`127\\.0\\.0\\.1:${ports.http}`));
+
+    const wikis = JSON.parse(readFileSync(join(stateDir, 'wikis.json'), 'utf8')) as Array<{ id: string; secret: string; public: boolean }>;
+    const demo = wikis.find((w) => w.id === 'demo')!;
+    assert.ok(output.includes(demo.secret), 'the development secret is printed');
+
+    // The seed's /websocket path, through HAProxy.
+    const token = await signToken(demo, { sub: 'Alice' });
+    const client = new TestClient(`ws://127.0.0.1:${ports.http}/websocket?token=${encodeURIComponent(token)}`);
+    await client.opened;
+    client.send({ op: 'subscribe', topics: ['demo:news'], ref: 1 });
+    await client.next((f) => f.op === 'subscribed', 'subscribed');
+    const response = await fetch(`http://127.0.0.1:${ports.http}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signToken(demo, { aud: 'ingest' })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'demo:news', type: 'hello', msg: { text: 'hi' } }),
+    });
+    assert.equal(response.status, 202);
+    const event = await client.next((f) => f.op === 'event', 'the event through HAProxy');
+    assert.deepEqual(event.msg, { text: 'hi' });
+    client.close();
+
+    const stats = await fetch(`http://127.0.0.1:${ports.stats}/metrics`);
+    assert.equal(stats.status, 200);
+    assert.match(await stats.text(), /haproxy_backend_/);
+  } finally {
+    child.kill('SIGINT');
+  }
+  assert.equal(await exited, 0, output);
+  for (const port of [ports.http, ports.stats, ports.ingest, ...ports.edges]) {
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `nothing listens on ${port} after stop`);
+  }
+});
