@@ -50,3 +50,4 @@ export * as limits from './limits.js';
 export { parseClientFrame } from './parse-frame.js';
 export type { ParsedFrame } from './parse-frame.js';
 export { validators } from './validators.js';
+export { exportedSchemas, jsonSchemaText } from './json-schemas.js';
