@@ -9,7 +9,7 @@ cd "$repo"
 bash deploy/bootstrap.sh
 
 echo "== typecheck"
-pnpm -r --workspace-concurrency=2 run typecheck
+pnpm run typecheck
 
 echo "== tests"
 mapfile -t files < <(find packages services test -path '*/node_modules' -prune -o -name '*.test.ts' -print | sort)
