@@ -1,0 +1,14 @@
+export { WikicastClient, DEFAULTS } from './client.js';
+export type { ClientEvents, ClientOptions, Recipients, SendOptions } from './client.js';
+export { CloseCode, ErrorCode, ReasonCode } from './codes.js';
+export { State } from './state.js';
+export type { StateChange } from './state.js';
+export { WikicastError } from './errors.js';
+export { fullJitterDelay, DEFAULT_BACKOFF } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export type { WikicastMessage, MessageCallback } from './message.js';
+export type { GetToken } from './token-keeper.js';
+export type { NetworkStatus } from './network.js';
+export type { SocketConstructor, SocketLike } from './socket.js';
+export type { Timers } from './timers.js';
+export { webSocketUrl } from './ws-url.js';
