@@ -1,0 +1,144 @@
+/**
+ * Scenario (a), fan-out: N subscribers on one topic; the producer keeps a bounded number of
+ * events in flight (published but not yet received by every subscriber), so every system runs
+ * as fast as it and the clients can go without unbounded queues. Measured over a fixed window
+ * after a warm-up: deliveries per second, and the delivery processes' CPU seconds (utime+stime
+ * from /proc/<pid>/stat) per delivery.
+ */
+import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
+import { rssBytes, sleep, totalCpuSeconds } from './lib/proc.js';
+import { BENCH_WIKI, makeEvent, startSystem, type SystemKind } from './lib/systems.js';
+
+export interface FanoutOptions {
+  subscribers: number;
+  warmupS: number;
+  measureS: number;
+  /** Events in flight at most. */
+  window: number;
+  /** Extra processes whose CPU counts for the whole path (Redis, RabbitMQ). */
+  brokerPid: number | null;
+}
+
+export interface FanoutResult {
+  system: SystemKind;
+  label: string;
+  instances: number;
+  subscribers: number;
+  connected: number;
+  connectMs: number;
+  events: number;
+  deliveries: number;
+  seconds: number;
+  deliveriesPerSecond: number;
+  serverCpuSeconds: number;
+  /** µs of delivery-process CPU per delivery. */
+  cpuPerDeliveryUs: number;
+  deliveriesPerCpuSecond: number;
+  /** Including ingest and the broker (RabbitMQ or Redis). */
+  wholePathCpuSeconds: number;
+  loadgenCpuSeconds: number;
+  /** Deliveries expected after the drain but never received, and connections closed by the server. */
+  missing: number;
+  closed: number;
+  serverRssMiB: number;
+  errors: string[];
+}
+
+export async function runFanout(kind: SystemKind, instances: number, options: FanoutOptions, log: (line: string) => void): Promise<FanoutResult> {
+  const system = await startSystem(kind, instances);
+  const workers = Math.max(2, Math.ceil(options.subscribers / MAX_PER_WORKER));
+  const fleet = await Fleet.start(workers);
+  const errors: string[] = [];
+  try {
+    const topic = `${BENCH_WIKI}:recentchange`;
+    const perTarget = Math.ceil(options.subscribers / instances);
+    const connected = await fleet.connect({ targets: system.targets, perTarget, protocol: system.protocol, topics: [topic] });
+    if (connected.failed > 0) errors.push(`${connected.failed} connections failed: ${connected.errors.join('; ')}`);
+    const subscribers = connected.ready;
+    log(`  ${system.label} ×${instances}: ${subscribers} subscribers in ${connected.ms} ms`);
+
+    let published = 0;
+    let publishing = false;
+    let running = true;
+    let seq = 0;
+    const pump = (): void => {
+      if (!running || publishing) return;
+      const completed = Math.floor(fleet.deliveries() / subscribers);
+      const room = options.window - (published - completed);
+      if (room <= 0) return;
+      const n = Math.min(room, options.window);
+      publishing = true;
+      const events = Array.from({ length: n }, () => makeEvent(topic, seq++));
+      published += n;
+      system
+        .publish(topic, events)
+        .catch((error: unknown) => {
+          if (errors.length < 5) errors.push(String(error));
+        })
+        .finally(() => {
+          publishing = false;
+          pump();
+        });
+    };
+    fleet.onProgress = pump;
+    fleet.progress(5);
+    await fleet.reset(false);
+    const started = Date.now();
+    pump();
+    const keepAlive = setInterval(pump, 50);
+
+    await sleep(options.warmupS * 1000);
+    const pids = [...system.serverPids];
+    const whole = [...system.serverPids, ...system.helperPids, ...(options.brokerPid ? [options.brokerPid] : [])];
+    const before = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids) };
+    await sleep(options.measureS * 1000);
+    const after = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids) };
+    const serverRss = system.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
+
+    running = false;
+    clearInterval(keepAlive);
+    // Drain: wait until everything published has arrived (or stops arriving).
+    const expected = published * subscribers;
+    let last = -1;
+    let final = await fleet.report();
+    for (let i = 0; i < 100 && final.deliveries < expected && final.deliveries !== last; i++) {
+      last = final.deliveries;
+      await sleep(200);
+      final = await fleet.report();
+    }
+    fleet.progress(0);
+
+    const deliveries = after.report.deliveries - before.report.deliveries;
+    const seconds = (after.t - before.t) / 1000;
+    const cpu = after.cpu - before.cpu;
+    const result: FanoutResult = {
+      system: kind,
+      label: system.label,
+      instances,
+      subscribers,
+      connected: subscribers,
+      connectMs: connected.ms,
+      events: published,
+      deliveries,
+      seconds,
+      deliveriesPerSecond: deliveries / seconds,
+      serverCpuSeconds: cpu,
+      cpuPerDeliveryUs: deliveries > 0 ? (cpu / deliveries) * 1e6 : NaN,
+      deliveriesPerCpuSecond: cpu > 0 ? deliveries / cpu : NaN,
+      wholePathCpuSeconds: after.whole - before.whole,
+      loadgenCpuSeconds: after.lg - before.lg,
+      missing: Math.max(0, expected - final.deliveries),
+      closed: final.closedAfterReady,
+      serverRssMiB: serverRss / 1024 ** 2,
+      errors,
+    };
+    log(
+      `    ${Math.round(result.deliveriesPerSecond).toLocaleString('en')} deliveries/s, ${result.cpuPerDeliveryUs.toFixed(2)} µs CPU/delivery, ` +
+        `${published} events (${Date.now() - started} ms), missing ${result.missing}, closed ${result.closed}`,
+    );
+    return result;
+  } finally {
+    await fleet.close();
+    await system.stop();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Scenario (d), ingest throughput with publisher confirms: ingest alone (no edge) on the real
+ * RabbitMQ; closed-loop HTTP producers POST events (one per request, and batches of 100) for a
+ * fixed time. Every 202 means RabbitMQ confirmed every event in it (SPEC: never 2xx without
+ * durability), so accepted events per second is the confirmed throughput.
+ */
+import * as hdr from 'hdr-histogram-js';
+import { sleep, totalCpuSeconds } from './lib/proc.js';
+import { BENCH_WIKI, makeEvent, nowMs, startSystem } from './lib/systems.js';
+
+export interface IngestPoint {
+  batch: number;
+  concurrency: number;
+  seconds: number;
+  requests: number;
+  events: number;
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  ingestCpuPercent: number;
+  brokerCpuPercent: number;
+  firstError: string | null;
+}
+
+export async function runIngest(configs: Array<{ batch: number; concurrency: number }>, seconds: number, brokerPid: number | null, log: (line: string) => void): Promise<IngestPoint[]> {
+  const system = await startSystem('wikicast', 0);
+  const topic = `${BENCH_WIKI}:recentchange`;
+  const points: IngestPoint[] = [];
+  try {
+    for (const { batch, concurrency } of configs) {
+      // A short warm-up, then the measured run.
+      for (const [duration, measured] of [[Math.min(2, seconds / 3), false], [seconds, true]] as const) {
+        const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+        let requests = 0;
+        let events = 0;
+        let errors = 0;
+        let firstError: string | null = null;
+        let seq = 0;
+        const pids = system.helperPids;
+        const cpuBefore = totalCpuSeconds(pids);
+        const brokerBefore = brokerPid ? totalCpuSeconds([brokerPid]) : 0;
+        const start = nowMs();
+        const end = start + duration * 1000;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (nowMs() < end) {
+              const batchEvents = Array.from({ length: batch }, () => makeEvent(topic, seq++));
+              const t0 = nowMs();
+              try {
+                await system.publish(topic, batchEvents);
+                histogram.recordValue(Math.max(1, Math.round((nowMs() - t0) * 1000)));
+                requests++;
+                events += batch;
+              } catch (error) {
+                errors++;
+                firstError ??= String(error).slice(0, 200);
+                await sleep(10);
+              }
+            }
+          }),
+        );
+        const elapsed = (nowMs() - start) / 1000;
+        if (!measured) continue;
+        const point: IngestPoint = {
+          batch,
+          concurrency,
+          seconds: elapsed,
+          requests,
+          events,
+          eventsPerSecond: events / elapsed,
+          p50Ms: histogram.getValueAtPercentile(50) / 1000,
+          p99Ms: histogram.getValueAtPercentile(99) / 1000,
+          errors,
+          ingestCpuPercent: ((totalCpuSeconds(pids) - cpuBefore) / elapsed) * 100,
+          brokerCpuPercent: brokerPid ? ((totalCpuSeconds([brokerPid]) - brokerBefore) / elapsed) * 100 : NaN,
+          firstError,
+        };
+        points.push(point);
+        log(`  batch ${batch} × ${concurrency} concurrent: ${Math.round(point.eventsPerSecond).toLocaleString('en')} events/s confirmed, request p50 ${point.p50Ms.toFixed(2)} ms p99 ${point.p99Ms.toFixed(2)} ms, errors ${errors}`);
+      }
+    }
+    return points;
+  } finally {
+    await system.stop();
+  }
+}

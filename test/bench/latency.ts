@@ -1,0 +1,134 @@
+/**
+ * Scenario (b), end-to-end latency: N clients spread over two server instances and over 100
+ * topics (each event reaches N/100 clients, half on each instance); an open-loop producer
+ * publishes at a fixed rate through the system's producer path, each event stamped with the time
+ * its POST / PUBLISH starts, and every receipt is recorded in an HDR histogram (µs). Open loop:
+ * events are sent on schedule whatever the system's answers (a slow answer never delays the next
+ * event), and the worst lag of a send behind its schedule is reported beside the figures.
+ */
+import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
+import { sleep, totalCpuSeconds } from './lib/proc.js';
+import { BENCH_WIKI, makeEvent, nowMs, startSystem, type SystemKind, type SystemUnderTest } from './lib/systems.js';
+
+export interface LatencyOptions {
+  clients: number;
+  instances: number;
+  topics: number;
+  rates: number[];
+  warmupS: number;
+  measureS: number;
+}
+
+export interface LatencyPoint {
+  rate: number;
+  events: number;
+  expected: number;
+  received: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  publishErrors: number;
+  achievedRate: number;
+  /** How late the producer sent against its schedule, at worst. */
+  maxScheduleLagMs: number;
+  serverCpuPercent: number;
+}
+
+export interface LatencyResult {
+  system: SystemKind;
+  label: string;
+  instances: number;
+  clients: number;
+  connectMs: number;
+  points: LatencyPoint[];
+  errors: string[];
+}
+
+async function openLoop(system: SystemUnderTest, topics: string[], rate: number, seconds: number, errors: string[]): Promise<{ events: number; publishErrors: number; seconds: number; maxLagMs: number }> {
+  const interval = 1000 / rate;
+  const start = nowMs();
+  const total = Math.round(rate * seconds);
+  let sent = 0;
+  let publishErrors = 0;
+  let maxLagMs = 0;
+  const pending = new Set<Promise<void>>();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = nowMs();
+      while (sent < total && start + sent * interval <= now) {
+        const topic = topics[sent % topics.length]!;
+        // Stamped when it is actually sent (the POST or PUBLISH starts now); how late that is
+        // against the schedule is kept apart, to show the open loop held its rate.
+        maxLagMs = Math.max(maxLagMs, now - (start + sent * interval));
+        const event = makeEvent(topic, sent, nowMs());
+        sent++;
+        const p = system
+          .publish(topic, [event])
+          .catch((error: unknown) => {
+            publishErrors++;
+            if (errors.length < 5) errors.push(String(error));
+          })
+          .finally(() => pending.delete(p));
+        pending.add(p);
+      }
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 1);
+  });
+  await Promise.all(pending);
+  return { events: sent, publishErrors, seconds: (nowMs() - start) / 1000, maxLagMs };
+}
+
+export async function runLatency(kind: SystemKind, options: LatencyOptions, log: (line: string) => void): Promise<LatencyResult> {
+  const system = await startSystem(kind, options.instances);
+  const fleet = await Fleet.start(Math.max(2, Math.ceil(options.clients / MAX_PER_WORKER)));
+  const errors: string[] = [];
+  try {
+    const topics = Array.from({ length: options.topics }, (_, i) => `${BENCH_WIKI}:page:${i}`);
+    const connected = await fleet.connect({ targets: system.targets, perTarget: Math.ceil(options.clients / options.instances), protocol: system.protocol, topics });
+    if (connected.failed > 0) errors.push(`${connected.failed} connections failed: ${connected.errors.join('; ')}`);
+    log(`  ${system.label} ×${options.instances}: ${connected.ready} clients in ${connected.ms} ms`);
+    const perTopic = connected.ready / options.topics;
+    const points: LatencyPoint[] = [];
+    for (const rate of options.rates) {
+      await fleet.reset(false);
+      await openLoop(system, topics, rate, options.warmupS, errors);
+      await sleep(500);
+      await fleet.reset(true);
+      const cpuBefore = totalCpuSeconds(system.serverPids);
+      const run = await openLoop(system, topics, rate, options.measureS, errors);
+      const cpuAfter = totalCpuSeconds(system.serverPids);
+      const expected = Math.round(run.events * perTopic);
+      let report = await fleet.report();
+      for (let i = 0; i < 50 && report.deliveries < expected; i++) {
+        await sleep(100);
+        report = await fleet.report();
+      }
+      const h = report.histogram;
+      const point: LatencyPoint = {
+        rate,
+        events: run.events,
+        expected,
+        received: report.deliveries,
+        p50Ms: h ? h.getValueAtPercentile(50) / 1000 : NaN,
+        p99Ms: h ? h.getValueAtPercentile(99) / 1000 : NaN,
+        p999Ms: h ? h.getValueAtPercentile(99.9) / 1000 : NaN,
+        maxMs: h ? h.maxValue / 1000 : NaN,
+        publishErrors: run.publishErrors,
+        achievedRate: run.events / run.seconds,
+        maxScheduleLagMs: run.maxLagMs,
+        serverCpuPercent: ((cpuAfter - cpuBefore) / run.seconds) * 100,
+      };
+      points.push(point);
+      log(`    ${rate}/s: p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms, p999 ${point.p999Ms.toFixed(2)} ms; received ${point.received}/${expected}; publish errors ${point.publishErrors}`);
+    }
+    return { system: kind, label: system.label, instances: options.instances, clients: connected.ready, connectMs: connected.ms, points, errors };
+  } finally {
+    await fleet.close();
+    await system.stop();
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The systems under test, each started the same way (its own Node processes on port 0, from
+ * source) and driven through its own producer path:
+ * - Wikicast: `POST /v1/events` to ingest → RabbitMQ (fanout exchange → stream) → edge(s);
+ * - uWS publish loop: `POST /publish` into the server, which calls `app.publish` in a loop
+ *   (with Redis: `PUBLISH bench:<topic>`, as for ws + Redis);
+ * - ws + Redis: `PUBLISH bench:<topic>` with the prebuilt frame;
+ * - Socket.IO: `@socket.io/redis-emitter` → the adapter's Redis channel.
+ * Every system delivers the same event JSON (about 330 bytes) to its clients.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Emitter } from '@socket.io/redis-emitter';
+import { createClient } from 'redis';
+import { REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
+import type { Protocol } from './loadgen-protocol.js';
+import { startProgram, type ServerProcess } from './proc.js';
+
+export type SystemKind = 'wikicast' | 'uws' | 'uws-redis' | 'ws-redis' | 'socketio';
+
+export const SYSTEM_LABELS: Record<SystemKind, string> = {
+  wikicast: 'Wikicast edge',
+  uws: 'uWS publish loop',
+  'uws-redis': 'uWS + Redis',
+  'ws-redis': 'ws + Redis',
+  socketio: 'Socket.IO + redis-adapter',
+};
+
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+export const BENCH_WIKI = 'benchwiki';
+
+export interface SystemUnderTest {
+  kind: SystemKind;
+  label: string;
+  protocol: Protocol;
+  targets: Array<{ host: string; port: number; path: string }>;
+  /** The delivery processes (edges / peer servers): CPU per delivery and RSS are theirs. */
+  serverPids: number[];
+  /** Other processes of the same path (ingest), added for the whole-path CPU figure. */
+  helperPids: number[];
+  /** Publishes events through the system's producer path; resolves when the producer was answered. */
+  publish: (topic: string, events: BenchEvent[]) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export interface BenchEvent {
+  id: string;
+  wiki: string;
+  topic: string;
+  type: string;
+  msg: { title: string; user: string; comment: string; revision: { old: number; new: number }; bt: number };
+  ts: string;
+}
+
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function uuidv7(): string {
+  const bytes = randomBytes(16);
+  const ms = BigInt(Date.now());
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A recent-changes-like event; `msg.bt` is the producer's send time (ms, µs decimals). */
+export function makeEvent(topic: string, seq: number, bt: number = nowMs()): BenchEvent {
+  return {
+    id: uuidv7(),
+    wiki: BENCH_WIKI,
+    topic,
+    type: 'edit',
+    msg: { title: `Benchmark page ${seq % 1000}`, user: 'BenchUser', comment: 'copyedit', revision: { old: 100000 + seq, new: 100001 + seq }, bt: Math.round(bt * 1000) / 1000 },
+    ts: new Date(bt).toISOString(),
+  };
+}
+
+/** The frame a peer delivers: the event as Wikicast delivers it, with a cursor. */
+function peerFrame(event: BenchEvent, seq: number): string {
+  return JSON.stringify({ op: 'event', ...event, cursor: `b${seq}` });
+}
+
+const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
+
+export function wikicastAvailable(): boolean {
+  return existsSync(`${REPO_ROOT}/services/edge/src/main.ts`) && existsSync(`${REPO_ROOT}/services/ingest/src/main.ts`);
+}
+
+export async function startSystem(kind: SystemKind, instances: number): Promise<SystemUnderTest> {
+  switch (kind) {
+    case 'wikicast':
+      return startWikicast(instances);
+    case 'uws':
+    case 'uws-redis':
+      return startRedisPeer(kind, 'uws.ts', instances, kind === 'uws-redis');
+    case 'ws-redis':
+      return startRedisPeer(kind, 'ws-redis.ts', instances, true);
+    case 'socketio':
+      return startSocketIo(instances);
+  }
+}
+
+async function startAll(kind: SystemKind, file: string, instances: number, env: Record<string, string>): Promise<ServerProcess[]> {
+  return Promise.all(Array.from({ length: instances }, (_, i) => startProgram(`${kind}-${i + 1}`, `${PEERS}${file}`, env)));
+}
+
+let seq = 0;
+
+async function startRedisPeer(kind: SystemKind, file: string, instances: number, viaRedis: boolean): Promise<SystemUnderTest> {
+  const servers = await startAll(kind, file, instances, viaRedis ? { REDIS_URL } : {});
+  const redis = viaRedis ? createClient({ url: REDIS_URL }) : null;
+  await redis?.connect();
+  const publish = viaRedis
+    ? async (topic: string, events: BenchEvent[]): Promise<void> => {
+        await Promise.all(events.map((e) => redis!.publish(`bench:${topic}`, peerFrame(e, seq++))));
+      }
+    : async (topic: string, events: BenchEvent[]): Promise<void> => {
+        const body = JSON.stringify({ topic, frames: events.map((e) => peerFrame(e, seq++)) });
+        await Promise.all(
+          servers.map(async (s) => {
+            const response = await fetch(`http://127.0.0.1:${s.port}/publish`, { method: 'POST', body });
+            await response.text();
+          }),
+        );
+      };
+  return {
+    kind,
+    label: SYSTEM_LABELS[kind],
+    protocol: 'plain',
+    targets: servers.map((s) => ({ host: '127.0.0.1', port: s.port, path: '/' })),
+    serverPids: servers.map((s) => s.pid),
+    helperPids: [],
+    publish,
+    stop: async () => {
+      await redis?.quit();
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+async function startSocketIo(instances: number): Promise<SystemUnderTest> {
+  const servers = await startAll('socketio', 'socketio.ts', instances, { REDIS_URL });
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  const emitter = new Emitter(redis);
+  return {
+    kind: 'socketio',
+    label: SYSTEM_LABELS.socketio,
+    protocol: 'socketio',
+    targets: servers.map((s) => ({ host: '127.0.0.1', port: s.port, path: '/socket.io/?EIO=4&transport=websocket' })),
+    serverPids: servers.map((s) => s.pid),
+    helperPids: [],
+    publish: async (topic, events) => {
+      for (const e of events) emitter.to(topic).emit('event', { ...e, cursor: `b${seq++}` });
+      await redis.ping(); // the emitter does not wait; a round trip after the publishes does
+    },
+    stop: async () => {
+      await redis.quit();
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+async function startWikicast(edges: number): Promise<SystemUnderTest> {
+  const wiki = { ...testWiki(BENCH_WIKI), public: true };
+  const topology = await setupTopology('bench');
+  const wikisFile = writeWikisFile([wiki]);
+  const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path, LOG_LEVEL: 'warn' };
+  const started = await Promise.allSettled([
+    startService('ingest', { ...env, LOG_LEVEL: 'info' }),
+    ...Array.from({ length: edges }, (_, i) => startService('edge', { ...env, LOG_LEVEL: 'info', EDGE_ID: `bench-edge-${i + 1}` })),
+  ]);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    for (const s of started) if (s.status === 'fulfilled') await s.value.stop();
+    await topology.cleanup();
+    wikisFile.remove();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const [ingest, ...edgeProcesses] = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startService>>>).value);
+  await Promise.all([ingest!, ...edgeProcesses].map((s) => waitUntilReady(s)));
+  const readerToken = await signToken(wiki, { sub: 'BenchReader', ttlS: 6 * 3600 });
+  const ingestToken = await signToken(wiki, { aud: 'ingest', ttlS: 6 * 3600 });
+  return {
+    kind: 'wikicast',
+    label: SYSTEM_LABELS.wikicast,
+    protocol: 'wikicast',
+    targets: edgeProcesses.map((e) => ({ host: '127.0.0.1', port: e.port, path: `/v1/ws?token=${encodeURIComponent(readerToken)}` })),
+    serverPids: edgeProcesses.map((e) => e.child.pid!),
+    helperPids: [ingest!.child.pid!],
+    publish: async (_topic, events) => {
+      const response = await fetch(`${ingest!.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(events.length === 1 ? events[0] : events),
+      });
+      const text = await response.text();
+      if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${text.slice(0, 300)}`);
+    },
+    stop: async () => {
+      await Promise.all([ingest!, ...edgeProcesses].map((s) => s.stop()));
+      await topology.cleanup();
+      wikisFile.remove();
+    },
+  };
+}

@@ -1,0 +1,266 @@
+/** Renders the suite's results as docs/benchmarks.md and its SVG charts. */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { barChart } from './lib/svg.js';
+import type { Results } from './run.js';
+
+const ANALYSIS = fileURLToPath(new URL('./analysis.md', import.meta.url));
+
+const int = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : 'n/a');
+const num = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+const ms = (v: number): string => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) : 'n/a');
+const ratio = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : 'n/a');
+
+interface TargetRow {
+  source: string;
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+function targets(results: Results): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const fan = (kind: string, instances = 1) => results.fanout.find((r) => r.system === kind && r.instances === instances);
+  const lat = (kind: string) => results.latency.find((r) => r.system === kind)?.points.find((p) => p.rate === 1_000);
+  const mem = (kind: string) => results.memory.find((r) => r.system === kind);
+  const wf = fan('wikicast');
+  const uf = fan('uws');
+  const push = (source: string, target: string, value: number | undefined, goal: (v: number) => boolean, show: (v: number) => string): void => {
+    rows.push({ source, target, measured: value === undefined || !Number.isFinite(value) ? 'not measured' : show(value), met: value === undefined || !Number.isFinite(value) ? null : goal(value) });
+  };
+  push('#3', 'fan-out deliveries/s ≥ 0.8 × the uWS publish loop', wf && uf ? wf.deliveriesPerSecond / uf.deliveriesPerSecond : undefined, (v) => v >= 0.8, ratio);
+  push('#3', 'fan-out deliveries per CPU-second ≥ 0.8 × the uWS publish loop', wf && uf ? wf.deliveriesPerCpuSecond / uf.deliveriesPerCpuSecond : undefined, (v) => v >= 0.8, ratio);
+  const wm = mem('wikicast');
+  push('#3', 'memory per idle connection ≤ 2 KiB RSS', wm?.bytesPerConnection, (v) => v <= 2048, (v) => `${int(v)} B`);
+  for (const peer of ['socketio', 'ws-redis'] as const) {
+    const pf = fan(peer);
+    const name = peer === 'socketio' ? 'Socket.IO' : 'ws + Redis';
+    push('#8', `fan-out per CPU-second ≥ 7 × ${name}`, wf && pf ? wf.deliveriesPerCpuSecond / pf.deliveriesPerCpuSecond : undefined, (v) => v >= 7, ratio);
+  }
+  for (const peer of ['socketio', 'ws-redis'] as const) {
+    const w = lat('wikicast');
+    const p = lat(peer);
+    const name = peer === 'socketio' ? 'Socket.IO' : 'ws + Redis';
+    push('#8', `p99 latency at 1,000 events/s ≤ ½ × ${name}`, w && p ? w.p99Ms / p.p99Ms : undefined, (v) => v <= 0.5, ratio);
+  }
+  for (const peer of ['socketio', 'ws-redis'] as const) {
+    const p = mem(peer);
+    const name = peer === 'socketio' ? 'Socket.IO' : 'ws + Redis';
+    push('#8', `memory per connection ≤ ⅕ × ${name}`, wm && p ? wm.bytesPerConnection / p.bytesPerConnection : undefined, (v) => v <= 0.2, ratio);
+  }
+  return rows;
+}
+
+export function renderReport(results: Results): { markdown: string; charts: Record<string, string> } {
+  const charts: Record<string, string> = {};
+  const md: string[] = [];
+  const m = results.machine;
+  const c = results.config;
+  md.push('# Benchmarks: Wikicast side by side with what a wiki farm would use instead');
+  md.push('');
+  md.push(
+    `Measured in one run on one machine (${m.date.slice(0, 16).replace('T', ' ')} UTC, ${results.mode} mode, ${Math.round(results.durationS / 60)} min). ` +
+      'Every system serves the same clients (the same load-generator processes and source addresses), the same events, on the same machine. ' +
+      'The programs are in `test/bench/`; this page is written by them (`test/bench/run.ts`) and the raw figures are in [`benchmarks/results.json`](benchmarks/results.json).',
+  );
+  if (results.mode === 'quick') md.push('', '> **Quick mode:** small counts for development; these figures are not the issue\'s scenarios.');
+  md.push('');
+
+  md.push('## Targets');
+  md.push('');
+  md.push('| issue | target | measured | met |');
+  md.push('|---|---|---|---|');
+  for (const t of targets(results)) md.push(`| ${t.source} | ${t.target} | ${t.measured} | ${t.met === null ? '—' : t.met ? 'yes' : '**no**'} |`);
+  md.push('');
+  md.push('Ratios are Wikicast ÷ peer from this run. Why a target is missed is said under [Analysis](#analysis).');
+  md.push('');
+
+  if (existsSync(ANALYSIS)) {
+    md.push('## Analysis');
+    md.push('');
+    md.push(readFileSync(ANALYSIS, 'utf8').trim());
+    md.push('');
+  }
+
+  // (a) fan-out
+  md.push(`## (a) Fan-out: ${int(c.fanout.subscribers)} subscribers on one topic`);
+  md.push('');
+  md.push(
+    `All subscribers on one topic; with two instances, half on each. The producer keeps at most ${c.fanout.window} events in flight (published but not yet received by every subscriber), ` +
+      `so each system runs as fast as it and the clients can go, with bounded queues. Measured for ${c.fanout.measureS} s after a ${c.fanout.warmupS} s warm-up. ` +
+      '"Server CPU" is user + system time of the delivery processes (edges or peer servers) from `/proc/<pid>/stat`; "whole path" adds ingest and the broker (RabbitMQ or Redis). ' +
+      'The load generators run on the same two cores, so deliveries/s is a property of the whole machine; CPU per delivery is the server\'s own cost and the fairer comparison.',
+  );
+  md.push('');
+  md.push('| system | instances | subscribers | deliveries/s | server CPU µs / delivery | deliveries per server CPU-second | whole-path CPU µs / delivery | load-generator CPU s | events | missing | closed |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results.fanout) {
+    md.push(
+      `| ${r.label} | ${r.instances} | ${int(r.subscribers)} | ${int(r.deliveriesPerSecond)} | ${num(r.cpuPerDeliveryUs)} | ${int(r.deliveriesPerCpuSecond)} | ${num(r.deliveries > 0 ? (r.wholePathCpuSeconds / r.deliveries) * 1e6 : NaN)} | ${num(r.loadgenCpuSeconds, 1)} | ${int(r.events)} | ${int(r.missing)} | ${int(r.closed)} |`,
+    );
+  }
+  md.push('');
+  if (results.fanout.length) {
+    const rows = results.fanout.map((r) => ({ label: `${r.label} ×${r.instances}`, values: [r.deliveriesPerSecond] }));
+    charts['fanout-deliveries.svg'] = barChart({ title: `Fan-out: deliveries per second (${int(c.fanout.subscribers)} subscribers)`, axis: 'deliveries per second, more is better', series: ['deliveries/s'], rows, format: int });
+    charts['fanout-cpu.svg'] = barChart({
+      title: 'Fan-out: deliveries per server CPU-second',
+      axis: 'deliveries per CPU-second of the delivery processes, more is better',
+      series: ['deliveries / CPU-s'],
+      rows: results.fanout.map((r) => ({ label: `${r.label} ×${r.instances}`, values: [r.deliveriesPerCpuSecond] })),
+      format: int,
+    });
+    md.push('![Fan-out deliveries per second](benchmarks/fanout-deliveries.svg)');
+    md.push('');
+    md.push('![Fan-out deliveries per server CPU-second](benchmarks/fanout-cpu.svg)');
+    md.push('');
+  }
+
+  // (b) latency
+  md.push(`## (b) End-to-end latency at a fixed rate: ${int(c.latency.clients)} clients on ${c.latency.instances} instances`);
+  md.push('');
+  md.push(
+    `${int(c.latency.clients)} clients, half on each instance, spread over ${c.latency.topics} topics, so each event reaches ${int(c.latency.clients / c.latency.topics)} clients (half on each instance): ` +
+      `at 1,000 events/s that is ${int((c.latency.clients / c.latency.topics) * 1000)} deliveries/s. An open-loop producer sends on a fixed schedule through each system's own producer path ` +
+      '(Wikicast: `POST /v1/events` to ingest, which answers after RabbitMQ confirmed, → stream → both edges; ws + Redis and uWS + Redis: `PUBLISH`; Socket.IO: `@socket.io/redis-emitter`). ' +
+      `Latency runs from the moment the event's POST / PUBLISH starts to its receipt by a client, recorded in HDR histograms (µs) in every load generator and merged; ${c.latency.measureS} s measured after a ${c.latency.warmupS} s warm-up at the same rate.`,
+  );
+  md.push('');
+  md.push('| system | instances | rate (events/s) | deliveries received / expected | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % (all instances) | publish errors | worst send lag behind schedule ms |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results.latency) {
+    for (const p of r.points) {
+      md.push(`| ${r.label} | ${r.instances} | ${int(p.rate)} | ${int(p.received)} / ${int(p.expected)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.p999Ms)} | ${ms(p.maxMs)} | ${int(p.serverCpuPercent)} | ${int(p.publishErrors)} | ${ms(p.maxScheduleLagMs)} |`);
+    }
+  }
+  md.push('');
+  for (const rate of c.latency.rates) {
+    const rows = results.latency.map((r) => {
+      const p = r.points.find((x) => x.rate === rate);
+      return { label: `${r.label} ×${r.instances}`, values: p ? [p.p50Ms, p.p99Ms, p.p999Ms] : [null, null, null] };
+    });
+    if (!rows.length) continue;
+    const name = `latency-${rate}.svg`;
+    charts[name] = barChart({ title: `POST → receipt latency at ${int(rate)} events/s`, axis: 'milliseconds, less is better', series: ['p50', 'p99', 'p99.9'], rows, format: (v) => `${ms(v)} ms`, log: true });
+    md.push(`![Latency at ${int(rate)} events/s](benchmarks/${name})`);
+    md.push('');
+  }
+
+  // (c) memory
+  md.push(`## (c) Memory per idle connection: ${int(c.memory.connections)} connections on one process`);
+  md.push('');
+  md.push(
+    `One server process; ${int(c.memory.connections)} connections from two load generators (127.0.0.2 and 127.0.0.3), each subscribed to one of 100 topics and then idle. ` +
+      `RSS (VmRSS) of the server process ${c.memory.settleS} s after the last connection minus RSS before the first, divided by the connections. Kernel socket buffers are not in RSS and not counted for anyone.`,
+  );
+  md.push('');
+  md.push('| system | connections | failed | connect time s | RSS before MiB | RSS after MiB | bytes per connection |');
+  md.push('|---|---|---|---|---|---|---|');
+  for (const r of results.memory) md.push(`| ${r.label} | ${int(r.connections)} | ${int(r.failed)} | ${num(r.connectMs / 1000, 1)} | ${num(r.rssBeforeMiB, 1)} | ${num(r.rssAfterMiB, 1)} | ${int(r.bytesPerConnection)} |`);
+  md.push('');
+  if (results.memory.length) {
+    charts['memory.svg'] = barChart({
+      title: `RSS per idle connection (${int(c.memory.connections)} connections)`,
+      axis: 'bytes per connection, less is better',
+      series: ['bytes'],
+      rows: results.memory.map((r) => ({ label: r.label, values: [r.bytesPerConnection] })),
+      format: (v) => `${int(v)} B`,
+    });
+    md.push('![Memory per idle connection](benchmarks/memory.svg)');
+    md.push('');
+  }
+
+  // (d) ingest
+  md.push('## (d) Ingest throughput with publisher confirms');
+  md.push('');
+  md.push(
+    'Wikicast ingest alone on the real RabbitMQ; closed-loop HTTP producers in the runner process POST events for a fixed time. A `202` is only sent once RabbitMQ confirmed every event in the request, ' +
+      'so accepted events per second is the confirmed, durable throughput (persistent messages into a stream queue).',
+  );
+  md.push('');
+  if (results.ingest.length) {
+    md.push('| events per request | concurrent requests | confirmed events/s | request p50 ms | request p99 ms | errors | ingest CPU % | RabbitMQ CPU % |');
+    md.push('|---|---|---|---|---|---|---|---|');
+    for (const p of results.ingest) md.push(`| ${p.batch} | ${p.concurrency} | ${int(p.eventsPerSecond)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${int(p.errors)}${p.firstError ? ` (${p.firstError.replace(/\|/g, '/')})` : ''} | ${int(p.ingestCpuPercent)} | ${int(p.brokerCpuPercent)} |`);
+    charts['ingest.svg'] = barChart({
+      title: 'Ingest: confirmed events per second',
+      axis: 'events per second, more is better',
+      series: ['events/s'],
+      rows: results.ingest.map((p) => ({ label: `${p.batch} per request × ${p.concurrency}`, values: [p.eventsPerSecond] })),
+      format: int,
+    });
+    md.push('');
+    md.push('![Ingest throughput](benchmarks/ingest.svg)');
+  } else {
+    md.push('Not measured in this run (see below).');
+  }
+  md.push('');
+
+  if (results.failures.length || results.notes.length) {
+    md.push('## What did not run');
+    md.push('');
+    for (const n of results.notes) md.push(`- ${n}`);
+    for (const f of results.failures) md.push(`- ${f.scenario}, ${f.system}: failed: \`${f.error.split('\n')[0]!.slice(0, 300).replace(/`/g, "'")}\``);
+    md.push('');
+  }
+
+  md.push('## The systems');
+  md.push('');
+  md.push('Each peer is a small server in `test/bench/peers/`, written the way its library\'s documentation recommends; all speak JSON text frames with the same event.');
+  md.push('');
+  md.push('| system | what it is | producer path |');
+  md.push('|---|---|---|');
+  md.push('| **Wikicast edge** | `services/edge` as deployed (uWebSockets.js, token auth, permissions, cursors, replay window, backpressure limits, metrics), one or two processes; `services/ingest` in front. | `POST /v1/events` → ingest → RabbitMQ fanout exchange (publisher confirms) → stream queue → every edge |');
+  md.push('| **uWS publish loop** (`peers/uws.ts`) | The ceiling: a bare uWebSockets.js app; `ws.subscribe(topic)` and `app.publish(topic, frame)` in C++, nothing else (no auth, no cursor, no replay). | in-process loop (`POST /publish` with a batch of frames); **uWS + Redis** adds a Redis `PSUBSCRIBE` feeding `app.publish`, as a reference for the two-instance latency run |');
+  md.push('| **ws + Redis** (`peers/ws-redis.ts`) | The design the seed article describes: a Node `ws` server subscribed to Redis pub/sub, broadcasting to its clients with the README\'s loop and heartbeat; `bufferutil`/`utf-8-validate` installed, no compression; per-topic `Set`s so a client gets only its topics. One or two instances. | `PUBLISH bench:<topic> <frame>` |');
+  md.push('| **Socket.IO + redis-adapter** (`peers/socketio.ts`) | Socket.IO 4 with `@socket.io/redis-adapter` (node-redis clients), WebSocket transport only, native `ws` add-ons, no compression, the initial HTTP request discarded (the documented memory tip); topics are rooms. One or two instances. | `@socket.io/redis-emitter`: `emitter.to(topic).emit(\'event\', …)` |');
+  md.push('');
+
+  md.push('## Method');
+  md.push('');
+  md.push(
+    '- **Clients.** Load generators are separate processes (`test/bench/loadgen.ts`), each with its own source address (127.0.0.2, 127.0.0.3, …; the machine allows 20,000 open files per process, so one opens at most 9,000 connections). ' +
+      'They use a minimal WebSocket client on raw TCP sockets (`test/bench/lib/raw-ws.ts`: the upgrade, unfragmented text frames, pong, close), not the `ws` client: per connection it is one socket and one small object, ' +
+      'and it finds the producer\'s timestamp with one `indexOf` instead of parsing JSON, so clients take as little of the two cores from the servers as possible. Socket.IO clients speak Engine.IO 4 over it (open, `40` connect, ping/pong).',
+  );
+  md.push('- **Events.** Each event is a recent-changes-like JSON object (id, wiki, topic, type, msg with title/user/comment/revision, ts) of about 330 bytes as delivered; `msg.bt` carries the producer\'s send time (`performance.timeOrigin + performance.now()`, comparable across processes).');
+  md.push('- **CPU.** utime + stime of every thread of the measured processes from `/proc/<pid>/stat`, before and after the measured window. **Memory.** VmRSS from `/proc/<pid>/status`.');
+  md.push('- **Processes.** Every server, Wikicast\'s and the peers\', runs from TypeScript source as its own Node process (`node --import tsx`), as `test/support` starts the services.');
+  md.push('- **Two cores.** Servers, Redis/RabbitMQ and the load generators share two cores, so throughput figures are bounded by the machine, not only by the server: compare CPU per delivery.');
+  md.push('');
+
+  md.push('## Machine and versions');
+  md.push('');
+  md.push('| | |');
+  md.push('|---|---|');
+  md.push(`| date | ${m.date} |`);
+  md.push(`| CPU | ${m.cpu}, ${m.cores} cores |`);
+  md.push(`| memory | ${m.memoryGiB} GiB |`);
+  md.push(`| kernel | ${m.kernel} |`);
+  md.push(`| OS | ${m.os} |`);
+  md.push(`| open files limit | ${m.openFilesLimit} per process |`);
+  md.push(`| Node.js | ${m.node} |`);
+  for (const [name, version] of Object.entries(m.versions)) md.push(`| ${name} | ${version} |`);
+  md.push(`| Wikicast commit | ${m.gitCommit}${m.gitDirty ? ' (with uncommitted changes in services/ or packages/)' : ''} |`);
+  md.push('');
+  md.push('## Commands');
+  md.push('');
+  md.push('This run:');
+  md.push('');
+  md.push('```sh');
+  md.push(results.command);
+  md.push('```');
+  md.push('');
+  md.push('Everything, as above, from the repository root (Redis on 127.0.0.1:6379 is started if it is not running; RabbitMQ on 127.0.0.1:5672 must be, as for the tests). Useful variants:');
+  md.push('');
+  md.push('```sh');
+  md.push('node --conditions=wikicast-source --import tsx test/bench/run.ts --quick                 # small counts, writes to $TMPDIR/wikicast-bench');
+  md.push('node --conditions=wikicast-source --import tsx test/bench/run.ts --only fanout,memory    # some scenarios');
+  md.push('node --conditions=wikicast-source --import tsx test/bench/run.ts --systems wikicast,uws  # some systems');
+  md.push('node --conditions=wikicast-source --import tsx test/bench/run.ts --render docs/benchmarks/results.json  # rewrite this page from saved figures');
+  md.push('```');
+  md.push('');
+  md.push(`Parameters of this run: \`${JSON.stringify(c)}\``);
+  md.push('');
+  return { markdown: `${md.join('\n')}\n`, charts };
+}
