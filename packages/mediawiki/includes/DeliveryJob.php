@@ -1,0 +1,32 @@
+<?php
+
+namespace MediaWiki\Extension\Wikicast;
+
+use GenericParameterJob;
+use Job;
+use MediaWiki\MediaWikiServices;
+
+/** A batch of events that ingest did not take yet; see Sender. */
+class DeliveryJob extends Job implements GenericParameterJob {
+	/** A job never holds a runner longer than this while waiting for its retry time. */
+	private const MAX_WAIT_S = Sender::MAX_RETRY_DELAY_S;
+
+	/**
+	 * @param array $params events, attempt, and notBefore (Unix seconds) on queues without delays
+	 */
+	public function __construct( array $params ) {
+		parent::__construct( Sender::JOB_TYPE, $params );
+		// Each failed attempt pushes its successor itself, with its own delay.
+		$this->removeDuplicates = false;
+	}
+
+	public function run() {
+		$wait = (int)( $this->params['notBefore'] ?? 0 ) - time();
+		if ( $wait > 0 ) {
+			sleep( min( $wait, self::MAX_WAIT_S ) );
+		}
+		/** @var Sender $sender */
+		$sender = MediaWikiServices::getInstance()->getService( 'Wikicast.Sender' );
+		return $sender->deliverQueued( $this->params['events'] ?? [], (int)( $this->params['attempt'] ?? 1 ) );
+	}
+}

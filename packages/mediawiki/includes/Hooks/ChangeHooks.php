@@ -1,0 +1,110 @@
+<?php
+
+namespace MediaWiki\Extension\Wikicast\Hooks;
+
+use MediaWiki\Extension\Wikicast\AudienceResolver;
+use MediaWiki\Extension\Wikicast\ChangeMessage;
+use MediaWiki\Extension\Wikicast\ChangeRows;
+use MediaWiki\Extension\Wikicast\Sender;
+use MediaWiki\Hook\PageMoveCompleteHook;
+use MediaWiki\Hook\RecentChange_saveHook;
+use MediaWiki\Page\Hook\ArticleUndeleteHook;
+use MediaWiki\Page\Hook\PageDeleteCompleteHook;
+use MediaWiki\Storage\Hook\PageSaveCompleteHook;
+use RequestContext;
+use Title;
+
+/**
+ * Wiki changes become events:
+ * - every recent-changes entry (edits, new pages, log actions such as delete, move, upload,
+ *   block, protect) on `<wiki>:recentchange`;
+ * - edits, deletions, undeletions and moves of a page on `<wiki>:page:<pageId>`, which the
+ *   browser module watches to tell readers that the page they are looking at changed.
+ *
+ * @phpcs:disable MediaWiki.NamingConventions.LowerCamelFunctionsName.FunctionName
+ */
+class ChangeHooks implements
+	RecentChange_saveHook,
+	PageSaveCompleteHook,
+	PageDeleteCompleteHook,
+	ArticleUndeleteHook,
+	PageMoveCompleteHook
+{
+	/** @var Sender */
+	private $sender;
+	/** @var ChangeRows */
+	private $rows;
+	/** @var AudienceResolver */
+	private $audience;
+
+	public function __construct( Sender $sender, ChangeRows $rows, AudienceResolver $audience ) {
+		$this->sender = $sender;
+		$this->rows = $rows;
+		$this->audience = $audience;
+	}
+
+	/** @inheritDoc */
+	public function onRecentChange_save( $recentChange ) {
+		$row = $this->rows->fromRecentChange( $recentChange );
+		$this->publish( 'recentchange', $row, Title::castFromPageReference( $recentChange->getPage() ), null );
+	}
+
+	/** @inheritDoc */
+	public function onPageSaveComplete( $wikiPage, $user, $summary, $flags, $revisionRecord, $editResult ) {
+		if ( $editResult->isNullEdit() || !$wikiPage->getId() ) {
+			return;
+		}
+		$row = $this->rows->fromRevision( $revisionRecord, $user, (bool)( $flags & EDIT_NEW ), (bool)( $flags & EDIT_FORCE_BOT ) );
+		$this->publish( 'page:' . $wikiPage->getId(), $row, $wikiPage->getTitle(), $this->currentClient() );
+	}
+
+	/** @inheritDoc */
+	public function onPageDeleteComplete( $page, $deleter, $reason, $pageID, $deletedRev, $logEntry, $archivedRevisionCount ) {
+		$row = $this->rows->forPageAction( 'delete', $page, $pageID, $deleter->getUser(), $reason, $logEntry->getDeleted() );
+		$row['log_type'] = $logEntry->getType();
+		$this->publish( 'page:' . $pageID, $row, Title::castFromPageReference( $page ), $this->currentClient() );
+	}
+
+	/** @inheritDoc */
+	public function onArticleUndelete( $title, $create, $comment, $oldPageId, $restoredPages ) {
+		$pageId = $title->getArticleID();
+		$user = RequestContext::getMain()->getUser();
+		$row = $this->rows->forPageAction( 'undelete', $title, $pageId, $user, (string)$comment );
+		$this->publish( 'page:' . $pageId, $row, $title, $this->currentClient() );
+	}
+
+	/** @inheritDoc */
+	public function onPageMoveComplete( $old, $new, $user, $pageid, $redirid, $reason, $revision ) {
+		$row = $this->rows->forPageAction( 'move', $new, $pageid, $user, (string)$reason );
+		$row['old_title'] = Title::newFromLinkTarget( $old )->getPrefixedText();
+		$row['redirect_page_id'] = $redirid ?: null;
+		$this->publish( 'page:' . $pageid, $row, Title::newFromLinkTarget( $new ), $this->currentClient() );
+	}
+
+	/**
+	 * @param string $topicName
+	 * @param array<string,mixed> $row
+	 * @param Title|null $title
+	 * @param string|null $from
+	 */
+	private function publish( string $topicName, array $row, ?Title $title, ?string $from ): void {
+		$msg = ChangeMessage::build( $row, $this->rows->getSite() );
+		foreach ( [ 'old_title', 'redirect_page_id' ] as $extra ) {
+			if ( array_key_exists( $extra, $row ) ) {
+				$msg[$extra] = $row[$extra];
+			}
+		}
+		$logType = isset( $row['log_type'] ) ? (string)$row['log_type'] : null;
+		$audience = $this->audience->resolve( $title, (int)( $row['deleted'] ?? 0 ), $logType );
+		$events = $this->sender->getEventFactory();
+		$this->sender->publish( $events->event( $events->topic( $topicName ), (string)$msg['type'], $msg, [
+			'from' => $from,
+			'audience' => $audience,
+		] ) );
+	}
+
+	/** The editing browser's client id, so its own page can ignore its own edit. */
+	private function currentClient(): ?string {
+		return $this->sender->currentClientId();
+	}
+}

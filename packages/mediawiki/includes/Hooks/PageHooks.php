@@ -1,0 +1,60 @@
+<?php
+
+namespace MediaWiki\Extension\Wikicast\Hooks;
+
+use Config;
+use MediaWiki\Extension\Wikicast\Settings;
+use MediaWiki\Extension\Wikicast\TokenFactory;
+use MediaWiki\Hook\BeforePageDisplayHook;
+use MediaWiki\Preferences\Hook\GetPreferencesHook;
+use MediaWiki\User\Hook\UserGetDefaultOptionsHook;
+
+/**
+ * The browser side: the seed's JavaScript variables (`wsWikiID`, `wsClientID`), the
+ * `ext.wikicast` module that defines the global `webSocket`, and the preference for the
+ * "this page was edited" notice.
+ */
+class PageHooks implements BeforePageDisplayHook, GetPreferencesHook, UserGetDefaultOptionsHook {
+	public const NOTIFY_PREFERENCE = 'wikicast-notify';
+
+	/** @var Settings */
+	private $settings;
+	/** @var TokenFactory */
+	private $tokens;
+	/** @var Config */
+	private $config;
+
+	public function __construct( Settings $settings, TokenFactory $tokens, Config $mainConfig ) {
+		$this->settings = $settings;
+		$this->tokens = $tokens;
+		$this->config = $mainConfig;
+	}
+
+	/** @inheritDoc */
+	public function onBeforePageDisplay( $out, $skin ): void {
+		// As the seed: `wsWikiID` is "$wgDBprefix$wgDBname:" (here: the wiki id and a colon), so
+		// `wsWikiID + 'UpdateComments'` is a topic of this wiki.
+		$out->addJsConfigVars( [
+			'wsWikiID' => $this->settings->wikiId . ':',
+			'wsClientID' => $this->tokens->clientIdForSession( $out->getRequest()->getSession()->getId() ),
+		] );
+		if ( $this->settings->isEnabled() && $this->config->get( 'WikicastLoadClient' ) ) {
+			$out->addModules( 'ext.wikicast' );
+		}
+	}
+
+	/** @inheritDoc */
+	public function onGetPreferences( $user, &$preferences ) {
+		$preferences[self::NOTIFY_PREFERENCE] = [
+			'type' => 'toggle',
+			'label-message' => 'wikicast-pref-notify',
+			'help-message' => 'wikicast-pref-notify-help',
+			'section' => 'rendering/wikicast',
+		];
+	}
+
+	/** @inheritDoc */
+	public function onUserGetDefaultOptions( &$defaultOptions ) {
+		$defaultOptions[self::NOTIFY_PREFERENCE] = $this->config->get( 'WikicastNotifyDefault' ) ? 1 : 0;
+	}
+}

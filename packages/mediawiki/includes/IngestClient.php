@@ -1,0 +1,77 @@
+<?php
+
+namespace MediaWiki\Extension\Wikicast;
+
+use MediaWiki\Http\HttpRequestFactory;
+use Psr\Log\LoggerInterface;
+
+/**
+ * Talks to Wikicast's ingest service over HTTP with short timeouts: `POST /v1/events` with a
+ * batch of events, and `POST /v1/control/revoke` when a user is blocked. Each request carries a
+ * fresh ingest token, so no long-lived credential leaves the wiki.
+ */
+class IngestClient {
+	public const EVENTS_PATH = '/v1/events';
+	public const REVOKE_PATH = '/v1/control/revoke';
+
+	/** @var HttpRequestFactory */
+	private $http;
+	/** @var Settings */
+	private $settings;
+	/** @var TokenFactory */
+	private $tokens;
+	/** @var LoggerInterface */
+	private $logger;
+
+	public function __construct( HttpRequestFactory $http, Settings $settings, TokenFactory $tokens, LoggerInterface $logger ) {
+		$this->http = $http;
+		$this->settings = $settings;
+		$this->tokens = $tokens;
+		$this->logger = $logger;
+	}
+
+	/**
+	 * @param array<int,array<string,mixed>> $events
+	 * @return IngestResult
+	 */
+	public function postEvents( array $events ): IngestResult {
+		$result = $this->post( self::EVENTS_PATH, $events );
+		if ( $result->ok && isset( $result->body['rejected'] ) && $result->body['rejected'] !== [] ) {
+			// Partial success: the rest was accepted durably; a refused event would be refused again.
+			$this->logger->error( 'Wikicast ingest refused some events: {rejected}', [
+				'rejected' => json_encode( $result->body['rejected'] ),
+			] );
+		}
+		return $result;
+	}
+
+	/** Asks ingest to close every live connection of this user on every edge. */
+	public function revokeUser( string $userName, string $reason ): IngestResult {
+		return $this->post( self::REVOKE_PATH, [ 'user' => $userName, 'reason' => $reason ] );
+	}
+
+	/**
+	 * @param string $path
+	 * @param array<mixed> $body
+	 * @return IngestResult
+	 */
+	private function post( string $path, array $body ): IngestResult {
+		$request = $this->http->create( $this->settings->ingestUrl . $path, [
+			'method' => 'POST',
+			'postData' => json_encode( $body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR ),
+			'timeout' => $this->settings->timeoutS,
+			'connectTimeout' => $this->settings->connectTimeoutS,
+			// Ingest is an internal service: never through the wiki's outgoing proxy.
+			'noProxy' => true,
+		], __METHOD__ );
+		$request->setHeader( 'Content-Type', 'application/json' );
+		$request->setHeader( 'Authorization', 'Bearer ' . $this->tokens->ingestToken( $this->settings->ingestTokenTtlS ) );
+		$status = $request->execute();
+		$code = (int)$request->getStatus();
+		$decoded = json_decode( (string)$request->getContent(), true );
+		$error = $status->isOK() ? '' : implode( '; ', array_map( static function ( $e ) {
+			return is_array( $e ) ? (string)( $e['message'] ?? '' ) : (string)$e;
+		}, $status->getErrors() ) );
+		return new IngestResult( $code, is_array( $decoded ) ? $decoded : null, $error );
+	}
+}

@@ -1,0 +1,190 @@
+<?php
+
+namespace MediaWiki\Extension\Wikicast;
+
+use DeferredUpdates;
+use JobQueueGroup;
+use JobSpecification;
+use Psr\Log\LoggerInterface;
+use Throwable;
+
+/**
+ * The `Wikicast.Sender` service: collects the events of one request and sends them to ingest
+ * as one batch after the response was sent (a POSTSEND deferred update with short HTTP
+ * timeouts), so sending never slows or breaks a page save. When ingest cannot be reached or
+ * answers 429/5xx, the batch goes to the job queue and is retried with backoff; event ids are
+ * kept, so a retry of a batch that did arrive is de-duplicated downstream.
+ */
+class Sender {
+	public const JOB_TYPE = 'wikicastDeliver';
+	/** Events per POST; ingest takes arrays, and this keeps one body well under its size limit. */
+	public const BATCH_SIZE = 50;
+	/** Retry delays double from 1 s up to this. */
+	public const MAX_RETRY_DELAY_S = 30;
+
+	/** @var Settings */
+	private $settings;
+	/** @var EventFactory */
+	private $events;
+	/** @var IngestClient */
+	private $ingest;
+	/** @var JobQueueGroup */
+	private $jobs;
+	/** @var LoggerInterface */
+	private $logger;
+	/** @var callable(): ?string */
+	private $currentClientId;
+	/** @var array<int,array<string,mixed>> */
+	private $pending = [];
+	/** @var bool */
+	private $flushScheduled = false;
+
+	/**
+	 * @param Settings $settings
+	 * @param EventFactory $events
+	 * @param IngestClient $ingest
+	 * @param JobQueueGroup $jobs
+	 * @param LoggerInterface $logger
+	 * @param callable $currentClientId the client id of the browser session making this request, or null
+	 */
+	public function __construct(
+		Settings $settings,
+		EventFactory $events,
+		IngestClient $ingest,
+		JobQueueGroup $jobs,
+		LoggerInterface $logger,
+		callable $currentClientId
+	) {
+		$this->settings = $settings;
+		$this->events = $events;
+		$this->ingest = $ingest;
+		$this->jobs = $jobs;
+		$this->logger = $logger;
+		$this->currentClientId = $currentClientId;
+	}
+
+	public function getEventFactory(): EventFactory {
+		return $this->events;
+	}
+
+	/** The client id of the browser session making this request (null in maintenance scripts). */
+	public function currentClientId(): ?string {
+		return ( $this->currentClientId )();
+	}
+
+	/**
+	 * The seed's `WebSocket::send( $type, $msg, $to = false )`: a message to every subscriber of
+	 * `$type` (or only to the client ids in `$to`), marked as coming from this request's client.
+	 *
+	 * @param string $type a bare event name, or `wsWikiID` + name
+	 * @param mixed $msg anything JSON can encode
+	 * @param string|string[]|false $to
+	 * @return string the event id
+	 */
+	public function send( $type, $msg, $to = false ): string {
+		$event = $this->events->seedEvent( (string)$type, $msg, $to, $this->currentClientId() );
+		$this->publish( $event );
+		return $event['id'];
+	}
+
+	/**
+	 * Queues a complete event for this request's batch.
+	 *
+	 * @param array<string,mixed> $event
+	 */
+	public function publish( array $event ): void {
+		if ( !$this->settings->isEnabled() ) {
+			$this->logger->warning( 'Wikicast is not configured ($wgWikicastSecret, $wgWikicastIngestUrl): event dropped' );
+			return;
+		}
+		$this->pending[] = $event;
+		if ( !$this->flushScheduled ) {
+			$this->flushScheduled = true;
+			DeferredUpdates::addCallableUpdate( [ $this, 'flush' ], DeferredUpdates::POSTSEND );
+		}
+	}
+
+	/** Sends what this request queued; what cannot be delivered now goes to the job queue. */
+	public function flush(): void {
+		$batch = $this->pending;
+		$this->pending = [];
+		$this->flushScheduled = false;
+		foreach ( array_chunk( $batch, self::BATCH_SIZE ) as $chunk ) {
+			if ( !$this->attempt( $chunk ) ) {
+				$this->enqueue( $chunk, 1 );
+			}
+		}
+	}
+
+	/**
+	 * One delivery attempt of a queued batch (DeliveryJob::run).
+	 *
+	 * @param array<int,array<string,mixed>> $events
+	 * @param int $attempt 1 for the first retry from the queue
+	 * @return bool false: give up on this job and leave it to the queue's own retry policy
+	 */
+	public function deliverQueued( array $events, int $attempt ): bool {
+		if ( $this->attempt( $events ) ) {
+			return true;
+		}
+		if ( $this->settings->maxAttempts > 0 && $attempt >= $this->settings->maxAttempts ) {
+			$this->logger->error( 'Wikicast gave up after {attempt} attempts for {count} events', [
+				'attempt' => $attempt, 'count' => count( $events ),
+			] );
+			return false;
+		}
+		$this->enqueue( $events, $attempt + 1 );
+		return true;
+	}
+
+	/** Seconds to wait before retry number `$attempt`: 1, 2, 4 … capped. */
+	public static function retryDelayS( int $attempt ): int {
+		return (int)min( self::MAX_RETRY_DELAY_S, 2 ** max( 0, $attempt - 1 ) );
+	}
+
+	/**
+	 * @param array<int,array<string,mixed>> $events
+	 * @return bool true when done with (delivered, or refused for good); false: retry later
+	 */
+	private function attempt( array $events ): bool {
+		try {
+			$result = $this->ingest->postEvents( $events );
+		} catch ( Throwable $e ) {
+			// Sending must never break the request: an unexpected failure is a retry.
+			$this->logger->error( 'Wikicast could not send events: {message}', [ 'exception' => $e, 'message' => $e->getMessage() ] );
+			return false;
+		}
+		if ( $result->ok ) {
+			return true;
+		}
+		if ( $result->retryable ) {
+			$this->logger->warning( 'Wikicast ingest unavailable ({status} {error}); {count} events queued for retry', [
+				'status' => $result->status, 'error' => $result->error, 'count' => count( $events ),
+			] );
+			return false;
+		}
+		// 4xx: the same request would be refused again (bad secret, invalid event).
+		$this->logger->error( 'Wikicast ingest refused {count} events: {status} {body}', [
+			'status' => $result->status, 'body' => json_encode( $result->body ), 'count' => count( $events ),
+		] );
+		return true;
+	}
+
+	/**
+	 * @param array<int,array<string,mixed>> $events
+	 * @param int $attempt
+	 */
+	private function enqueue( array $events, int $attempt ): void {
+		$params = [ 'events' => $events, 'attempt' => $attempt ];
+		if ( $attempt > 1 ) {
+			$releaseAt = time() + self::retryDelayS( $attempt - 1 );
+			if ( $this->jobs->get( self::JOB_TYPE )->delayedJobsEnabled() ) {
+				$params['jobReleaseTimestamp'] = $releaseAt;
+			} else {
+				// Queues without delayed jobs (the database queue): the job waits itself.
+				$params['notBefore'] = $releaseAt;
+			}
+		}
+		$this->jobs->push( new JobSpecification( self::JOB_TYPE, $params ) );
+	}
+}

@@ -1,0 +1,54 @@
+/**
+ * Tells the reader when the page they are looking at was changed by someone else, as the seed
+ * extension did: a `mw.notify` notice with a link to the change. Controlled by the user
+ * preference `wikicast-notify`.
+ */
+
+/**
+ * @param {Object} msg the event's `msg` (a recentchange-style change)
+ * @return {jQuery}
+ */
+function noticeContent( msg ) {
+	var who = msg.user || mw.msg( 'wikicast-notify-someone' ),
+		$content = $( '<span>' ).text(
+			mw.msg( msg.type === 'delete' ? 'wikicast-notify-deleted' :
+				msg.type === 'move' ? 'wikicast-notify-moved' : 'wikicast-notify-edited', who )
+		);
+	if ( msg.revision && msg.revision.new && msg.revision.old ) {
+		$content.append( ' ', $( '<a>' )
+			.attr( 'href', mw.util.getUrl( mw.config.get( 'wgPageName' ), { diff: msg.revision.new, oldid: msg.revision.old } ) )
+			.text( mw.msg( 'wikicast-notify-diff' ) ) );
+	}
+	return $content;
+}
+
+/**
+ * Whether an event is this reader's own doing (their session sent it, or their account did).
+ *
+ * @param {Object} event
+ * @return {boolean}
+ */
+function isOwn( event ) {
+	var userName = mw.config.get( 'wgUserName' );
+	return ( !!event.from && event.from === mw.config.get( 'wsClientID' ) ) ||
+		( userName !== null && event.msg && event.msg.user === userName );
+}
+
+/**
+ * @param {Object} client the Wikicast client
+ * @param {string} wikiId
+ */
+function watch( client, wikiId ) {
+	var pageId = mw.config.get( 'wgArticleId' );
+	if ( !pageId || !Number( mw.user.options.get( 'wikicast-notify' ) ) ) {
+		return;
+	}
+	client.subscribe( wikiId + ':page:' + pageId, function ( event ) {
+		if ( isOwn( event ) ) {
+			return;
+		}
+		mw.notify( noticeContent( event.msg || {} ), { tag: 'wikicast-page', autoHide: false, type: 'info' } );
+	} );
+}
+
+module.exports = { watch: watch, isOwn: isOwn };
