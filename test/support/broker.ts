@@ -87,11 +87,21 @@ async function readLog(connection: ChannelModel, queue: string, options: { expec
 
 /** Closes, from the broker side, every connection whose client named itself with this prefix. */
 export async function closeConnectionsNamed(namePrefix: string, reason = 'closed by test'): Promise<number> {
-  const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '--formatter', 'json', '-q']);
-  const rows = JSON.parse(stdout) as Array<{ pid: string; client_properties: Array<[string, string, unknown]> }>;
-  const pids = rows
-    .filter((row) => row.client_properties.some(([key, , value]) => key === 'connection_name' && typeof value === 'string' && value.startsWith(namePrefix)))
-    .map((row) => row.pid);
+  const { stdout } = await run('rabbitmqctl', ['list_connections', 'name', 'client_properties', '--formatter', 'json', '-q']);
+  const rows = JSON.parse(stdout) as Array<{ name: string; client_properties: Array<[string, string, unknown]> }>;
+  const names = new Set(
+    rows
+      .filter((row) => row.client_properties.some(([key, , value]) => key === 'connection_name' && typeof value === 'string' && value.startsWith(namePrefix)))
+      .map((row) => row.name),
+  );
+  // The JSON formatter prints pids as `#PID<12576.1.2>`, numbered for the CLI's own node, which
+  // close_connection cannot parse; the table prints `<rabbit@host.1.2.3>`, which it can.
+  const { stdout: table } = await run('rabbitmqctl', ['list_connections', 'pid', 'name', '-q', '--no-table-headers']);
+  const pids = table
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([pid, name]) => pid !== undefined && name !== undefined && names.has(name))
+    .map(([pid]) => pid!);
   for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, reason]);
   return pids.length;
 }

@@ -18,6 +18,7 @@ export const ErrorCodes = {
   unavailable: 'The broker cannot take writes right now; retry after the given delay.',
   shutting_down: 'The service is draining and takes no new work; retry on another instance.',
   internal: 'An unexpected failure; it is logged on the server.',
+  rate_limited: 'The wiki sent more events than its rate limit allows; retry after the given delay.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

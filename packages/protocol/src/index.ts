@@ -50,4 +50,6 @@ export * as limits from './limits.js';
 export { parseClientFrame } from './parse-frame.js';
 export type { ParsedFrame } from './parse-frame.js';
 export { validators } from './validators.js';
+export { ControlMessageSchema, RevokeControlSchema, RevokeRequestSchema } from './control.js';
+export type { ControlMessage, RevokeControl, RevokeRequest } from './control.js';
 export { exportedSchemas, jsonSchemaText } from './json-schemas.js';

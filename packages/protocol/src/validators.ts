@@ -1,3 +1,4 @@
+import { ControlMessageSchema, RevokeRequestSchema } from './control.js';
 import { EventInputSchema, WikiEventSchema } from './event.js';
 import { TokenClaimsSchema } from './token.js';
 import { compileValidator } from './validate.js';
@@ -7,4 +8,6 @@ export const validators = {
   eventInput: compileValidator(EventInputSchema),
   wikiEvent: compileValidator(WikiEventSchema),
   tokenClaims: compileValidator(TokenClaimsSchema),
+  revokeRequest: compileValidator(RevokeRequestSchema),
+  controlMessage: compileValidator(ControlMessageSchema),
 };

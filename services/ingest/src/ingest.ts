@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import {
+  Broker,
+  ConfigError,
+  createRegistry,
+  declareTopology,
+  listen,
+  loadUws,
+  topologyNames,
+  WikiRegistry,
+} from '@wikicast/service-runtime';
+import type { IngestConfig } from './config.js';
+import { ConfirmPublisher } from './confirm-publisher.js';
+import { revokeRoute } from './control-route.js';
+import { eventsRoute } from './events-route.js';
+import { createIngestMetrics } from './metrics.js';
+import { WikiRateLimiter } from './rate-limiter.js';
+import { registerRoutes } from './routes.js';
+
+export interface Ingest {
+  /** The port actually bound (config port 0 picks a free one). */
+  port: number;
+  /** Re-reads WIKICAST_WIKIS_FILE; on a bad file keeps the wikis it had and returns false. */
+  reloadWikis: () => boolean;
+  /** Stops taking requests, lets in-flight ones get their confirms, closes the broker; idempotent. */
+  close: () => Promise<void>;
+}
+
+/** Starts ingest: the broker connection (with recovery), the HTTP endpoints, listening. */
+export async function startIngest(config: Readonly<IngestConfig>, logger: Logger): Promise<Ingest> {
+  const uws = loadUws(config.allowUwsFallback);
+  let wikis = WikiRegistry.fromFile(config.wikisFile);
+  const names = topologyNames(config.amqpPrefix);
+  const registry = createRegistry('ingest', config.instance);
+  let closing: Promise<void> | null = null;
+  const inflight = new Set<Promise<unknown>>();
+
+  const publisher = new ConfirmPublisher({
+    window: config.unconfirmedWindow,
+    timeoutMs: config.publishTimeoutMs,
+    isBlocked: () => broker.blocked,
+    logger,
+  });
+  const broker: Broker = new Broker({
+    url: config.amqpUrl,
+    connectionName: config.connectionName,
+    logger,
+    setup: async (model) => {
+      const channel = await model.createConfirmChannel();
+      channel.on('error', (err: Error) => logger.warn({ err }, 'confirm channel error'));
+      channel.on('close', () => {
+        // Deferred so that a closing connection has marked the broker down first: then recovery
+        // is already under way. A channel lost on a live connection recycles the connection.
+        setImmediate(() => {
+          if (broker.up && closing === null) broker.restart('confirm channel closed');
+        });
+      });
+      await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
+      publisher.attach(channel);
+    },
+  });
+  const metrics = createIngestMetrics(registry, () => publisher.unconfirmed);
+  const publishDeps = { publisher, metrics, retryAfterS: config.retryAfterS };
+
+  const app = uws.App();
+  registerRoutes(app, {
+    post: {
+      wikis: () => wikis,
+      logger,
+      bodyLimitBytes: config.bodyLimitBytes,
+      retryAfterS: config.retryAfterS,
+      closing: () => closing !== null,
+      track: (work) => {
+        inflight.add(work);
+        void work.finally(() => inflight.delete(work));
+      },
+      count: (status) => metrics.requests.inc({ route: 'post', status: String(status) }),
+    },
+    events: eventsRoute({
+      ...publishDeps,
+      wikis: () => wikis,
+      limiter: new WikiRateLimiter(config.ratePerWikiPerS, config.rateBurstEvents),
+      maxBatchEvents: config.maxBatchEvents,
+      exchange: names.events,
+    }),
+    revoke: revokeRoute({ ...publishDeps, exchange: names.control }),
+    health: {
+      notReadyReason: () => {
+        if (closing !== null) return 'shutting down';
+        if (!broker.up) return 'broker not connected';
+        if (!publisher.open) return 'confirm channel not open';
+        if (broker.blocked) return 'broker blocked publishing (memory or disk alarm)';
+        return null;
+      },
+      metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    },
+  });
+
+  await broker.start();
+  const listening = await listen(uws, app, config.host, config.port);
+
+  const close = async (): Promise<void> => {
+    publisher.beginClosing();
+    uws.us_listen_socket_close(listening.socket);
+    logger.info({ inflight: inflight.size, unconfirmed: publisher.unconfirmed }, 'closing: finishing requests in flight');
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs)));
+    const finished = await Promise.race([Promise.allSettled([...inflight]).then(() => 'done' as const), grace]);
+    clearTimeout(timer);
+    if (finished === 'timeout') logger.warn({ inflight: inflight.size }, 'closing: grace period over with requests still in flight');
+    await broker.close();
+    logger.info('closed');
+  };
+
+  return {
+    port: listening.port,
+    reloadWikis: () => {
+      try {
+        wikis = WikiRegistry.fromFile(config.wikisFile);
+        logger.info({ wikis: wikis.size }, 'wikis file reloaded');
+        return true;
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        logger.error({ err }, 'wikis file reload failed; keeping the wikis loaded before');
+        return false;
+      }
+    },
+    close: () => (closing ??= close()),
+  };
+}

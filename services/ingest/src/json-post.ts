@@ -1,0 +1,121 @@
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { Logger } from 'pino';
+import { INGEST_AUDIENCE, type TokenClaims } from '@wikicast/protocol';
+import { beginExchange, BodyTooLargeError, readBody, statusLine, TokenError, verifyToken, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
+import { HttpError } from './http-error.js';
+
+/** What an authenticated JSON POST hands its route. */
+export interface JsonPost {
+  claims: TokenClaims;
+  /** The token's wiki (`iss`). */
+  wiki: string;
+  body: unknown;
+  log: Logger;
+}
+
+export interface JsonReply {
+  status: number;
+  body: unknown;
+}
+
+export interface JsonPostDeps {
+  wikis: () => WikiRegistry;
+  logger: Logger;
+  bodyLimitBytes: number;
+  retryAfterS: number;
+  /** Whether the service is draining: new work gets 503 `shutting_down`. */
+  closing: () => boolean;
+  /** Tracks requests in progress, so that shutdown can wait for them. */
+  track: (work: Promise<unknown>) => void;
+  /** Counts the response by route and status. */
+  count: (status: number) => void;
+}
+
+let requestCounter = 0;
+
+/**
+ * The shared front of every ingest POST endpoint, in uWS's rules: `onAborted` first, request
+ * data copied before any await, then 415/413 before reading, the body read while the token is
+ * verified, JSON parsed; the route's reply (or HttpError) is written corked as `{code, message}`.
+ */
+export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPostDeps, route: (post: JsonPost) => Promise<JsonReply>): void {
+  const exchange = beginExchange(res);
+  const authorization = req.getHeader('authorization');
+  const contentType = req.getHeader('content-type');
+  const contentLength = req.getHeader('content-length');
+  const log = deps.logger.child({ req: ++requestCounter, url: req.getUrl() });
+  let bodyRead = false;
+  const reply: Reply = (status, body, headers) => {
+    deps.count(status);
+    // An answer given before the whole body arrived closes the connection: that stops the upload
+    // and keeps the unread rest from being taken for the next request.
+    writeJson(exchange, status, body, headers ?? {}, !bodyRead);
+  };
+  try {
+    if (deps.closing()) throw new HttpError(503, 'shutting_down', 'ingest is shutting down; retry on another instance', { 'retry-after': String(deps.retryAfterS) });
+    if (!isJson(contentType)) throw new HttpError(415, 'unsupported_media_type', `content-type must be application/json, got ${JSON.stringify(contentType)}`);
+    if (contentLength !== '' && Number(contentLength) > deps.bodyLimitBytes) throw new BodyTooLargeError(deps.bodyLimitBytes);
+  } catch (err) {
+    answerError(err, log, reply);
+    return;
+  }
+  const work = Promise.all([readBody(exchange, deps.bodyLimitBytes), authenticate(authorization, deps.wikis())])
+    .then(async ([raw, claims]) => {
+      if (raw === null) return;
+      bodyRead = true;
+      const post: JsonPost = { claims, wiki: claims.iss, body: parseJson(raw), log: log.child({ wiki: claims.iss }) };
+      const answer = await route(post);
+      if (exchange.aborted) log.info({ status: answer.status }, 'client went away before the answer');
+      reply(answer.status, answer.body);
+    })
+    .catch((err: unknown) => answerError(err, log, reply));
+  deps.track(work);
+}
+
+function isJson(contentType: string): boolean {
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+async function authenticate(header: string, wikis: WikiRegistry): Promise<TokenClaims> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null) throw new HttpError(401, 'unauthorized', 'an Authorization: Bearer <token> header is required', { 'www-authenticate': 'Bearer' });
+  return verifyToken(match[1]!, wikis, { audience: INGEST_AUDIENCE, allowMissingAudience: false });
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, 'bad_json', `the body is not valid JSON: ${(err as Error).message}`, {}, {}, { cause: err });
+  }
+}
+
+type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
+
+function answerError(err: unknown, log: Logger, reply: Reply): void {
+  if (err instanceof HttpError) {
+    if (err.status >= 500) log.warn({ code: err.code, status: err.status }, err.message);
+    else log.debug({ code: err.code, status: err.status }, err.message);
+    reply(err.status, { code: err.code, message: err.message, ...err.extra }, err.headers);
+  } else if (err instanceof TokenError) {
+    log.info({ reason: err.reason }, err.message);
+    reply(401, { code: 'unauthorized', message: err.message }, { 'www-authenticate': 'Bearer' });
+  } else if (err instanceof BodyTooLargeError) {
+    log.info({ limit: err.limit }, err.message);
+    reply(413, { code: 'payload_too_large', message: err.message });
+  } else {
+    log.error({ err }, 'request failed');
+    reply(500, { code: 'internal', message: 'an unexpected failure; it is logged' });
+  }
+}
+
+function writeJson(exchange: Exchange, status: number, body: unknown, headers: Record<string, string>, closeConnection: boolean): void {
+  if (exchange.aborted) return;
+  const text = JSON.stringify(body);
+  exchange.res.cork(() => {
+    exchange.res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json');
+    for (const [name, value] of Object.entries(headers)) exchange.res.writeHeader(name, value);
+    exchange.res.end(text, closeConnection);
+  });
+}
