@@ -100,7 +100,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   const listening = await listen(uws, app, config.host, config.port);
 
   const close = async (): Promise<void> => {
-    publisher.beginClosing();
+    // Requests already admitted still publish; new ones are refused at the door (`closing`).
     uws.us_listen_socket_close(listening.socket);
     logger.info({ inflight: inflight.size, unconfirmed: publisher.unconfirmed }, 'closing: finishing requests in flight');
     let timer: NodeJS.Timeout | undefined;
@@ -108,6 +108,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     const finished = await Promise.race([Promise.allSettled([...inflight]).then(() => 'done' as const), grace]);
     clearTimeout(timer);
     if (finished === 'timeout') logger.warn({ inflight: inflight.size }, 'closing: grace period over with requests still in flight');
+    publisher.beginClosing();
     await broker.close();
     logger.info('closed');
   };

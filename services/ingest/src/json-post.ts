@@ -48,8 +48,9 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
   const reply: Reply = (status, body, headers) => {
     deps.count(status);
     // An answer given before the whole body arrived closes the connection: that stops the upload
-    // and keeps the unread rest from being taken for the next request.
-    writeJson(exchange, status, body, headers ?? {}, !bodyRead);
+    // and keeps the unread rest from being taken for the next request. While draining, closing
+    // it sends the client's next request to another instance instead of into our exit.
+    writeJson(exchange, status, body, headers ?? {}, !bodyRead || deps.closing());
   };
   try {
     if (deps.closing()) throw new HttpError(503, 'shutting_down', 'ingest is shutting down; retry on another instance', { 'retry-after': String(deps.retryAfterS) });

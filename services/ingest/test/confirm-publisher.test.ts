@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+import { after, before, it } from 'node:test';
+import { pino } from 'pino';
+import type { ConfirmChannel } from 'amqplib';
+import { setupTopology, type TestTopology } from '@wikicast/test/support';
+import { ConfirmPublisher, type OutgoingMessage } from '../src/confirm-publisher.js';
+import { PublishError } from '../src/publish-error.js';
+
+let topology: TestTopology;
+let blocked = false;
+before(async () => {
+  topology = await setupTopology('publisher');
+});
+after(async () => {
+  await topology?.cleanup();
+});
+
+const messages = (n: number): OutgoingMessage[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `id-${i}`, type: 't', body: Buffer.from(JSON.stringify({ i })) }));
+
+async function publisherOn(window: number): Promise<{ publisher: ConfirmPublisher; channel: ConfirmChannel }> {
+  const channel = await topology.connection.createConfirmChannel();
+  channel.on('error', () => undefined); // the channel-error case below closes it on purpose
+  const publisher = new ConfirmPublisher({ window, timeoutMs: 5_000, isBlocked: () => blocked, logger: pino({ level: 'silent' }) });
+  publisher.attach(channel);
+  return { publisher, channel };
+}
+
+it('pipelines a batch and resolves once RabbitMQ confirmed every message', async () => {
+  const { publisher, channel } = await publisherOn(100);
+  const outcome = await publisher.publish(topology.names.events, messages(100));
+  assert.equal(outcome.confirmed.length, 100);
+  assert.deepEqual(outcome.unconfirmed, []);
+  assert.equal(publisher.unconfirmed, 0);
+  await channel.close();
+});
+
+it('refuses at once, publishing nothing, when the window lacks room, RabbitMQ blocks, or there is no channel', async () => {
+  const { publisher, channel } = await publisherOn(10);
+  assert.throws(() => publisher.publish(topology.names.events, messages(11)), (err: unknown) => err instanceof PublishError && err.reason === 'window_full');
+  blocked = true;
+  assert.throws(() => publisher.publish(topology.names.events, messages(1)), (err: unknown) => err instanceof PublishError && err.reason === 'blocked');
+  blocked = false;
+  await channel.close();
+  assert.equal(publisher.open, false);
+  assert.throws(() => publisher.publish(topology.names.events, messages(1)), (err: unknown) => err instanceof PublishError && err.reason === 'down');
+  assert.equal(publisher.unconfirmed, 0);
+});
+
+it('reports messages lost with their channel as unconfirmed and frees their window slots', async () => {
+  const { publisher } = await publisherOn(100);
+  // Publishing to a missing exchange makes RabbitMQ close the channel before confirming.
+  const outcome = await publisher.publish(`${topology.prefix}.missing`, messages(5));
+  assert.deepEqual(outcome.confirmed, []);
+  assert.deepEqual(new Set(outcome.unconfirmed.map((u) => u.reason)), new Set(['channel_closed']));
+  assert.equal(publisher.unconfirmed, 0);
+});
