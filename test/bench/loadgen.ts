@@ -64,7 +64,7 @@ function reply(message: LoadgenReply): void {
 
 async function connect(command: Extract<LoadgenCommand, { cmd: 'connect' }>): Promise<void> {
   const started = Date.now();
-  const { protocol, topics, localAddress } = command;
+  const { protocol, topics, localAddresses } = command;
   const plan: Array<{ host: string; port: number; path: string; topic: string }> = [];
   let n = 0;
   for (const target of command.targets) {
@@ -90,7 +90,9 @@ async function connect(command: Extract<LoadgenCommand, { cmd: 'connect' }>): Pr
       while (inFlight < command.concurrency && next < plan.length) {
         const item = plan[next++]!;
         inFlight++;
-        openOne(protocol, item, localAddress, finishOne);
+        // Connections rotate over the worker's source addresses: binding many sockets to one
+        // address makes the kernel's search for a free ephemeral port slow.
+        openOne(protocol, item, localAddresses[next % localAddresses.length]!, finishOne);
       }
     };
     if (plan.length === 0) resolveAll();

@@ -150,13 +150,13 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push(`## (c) Memory per idle connection: ${int(c.memory.connections)} connections on one process`);
   md.push('');
   md.push(
-    `One server process; ${int(c.memory.connections)} connections from two load generators (127.0.0.2 and 127.0.0.3), each subscribed to one of 100 topics and then idle. ` +
-      `RSS (VmRSS) of the server process ${c.memory.settleS} s after the last connection minus RSS before the first, divided by the connections. Kernel socket buffers are not in RSS and not counted for anyone.`,
+    `One server process; ${int(c.memory.connections)} connections from two load generators, each subscribed to one of 100 topics and then idle. ` +
+      `Per connection = (RSS with all ${int(c.memory.connections)} − RSS with the first ${int(Math.min(2000, Math.floor(c.memory.connections / 9)))}) ÷ the connections in between, each VmRSS read ${c.memory.settleS} s after the last connection and a full garbage collection (SIGUSR1 opens the inspector, \`HeapProfiler.collectGarbage\`; the same for every server, so garbage not yet collected counts for none): the marginal cost of a live connection. Kernel socket buffers are not in RSS and not counted for anyone.`,
   );
   md.push('');
-  md.push('| system | connections | failed | connect time s | RSS before MiB | RSS after MiB | bytes per connection |');
-  md.push('|---|---|---|---|---|---|---|');
-  for (const r of results.memory) md.push(`| ${r.label} | ${int(r.connections)} | ${int(r.failed)} | ${num(r.connectMs / 1000, 1)} | ${num(r.rssBeforeMiB, 1)} | ${num(r.rssAfterMiB, 1)} | ${int(r.bytesPerConnection)} |`);
+  md.push('| system | connections | failed | connect time s | RSS with the first batch MiB | RSS with all MiB | bytes per connection | GC forced |');
+  md.push('|---|---|---|---|---|---|---|---|');
+  for (const r of results.memory) md.push(`| ${r.label} | ${int(r.connections)} | ${int(r.failed)} | ${num(r.connectMs / 1000, 1)} | ${num(r.rssBeforeMiB, 1)} | ${num(r.rssAfterMiB, 1)} | ${int(r.bytesPerConnection)} | ${r.collected ? 'yes' : 'no'} |`);
   md.push('');
   if (results.memory.length) {
     charts['memory.svg'] = barChart({
@@ -219,7 +219,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push('## Method');
   md.push('');
   md.push(
-    '- **Clients.** Load generators are separate processes (`test/bench/loadgen.ts`), each with its own source address (127.0.0.2, 127.0.0.3, …; the machine allows 20,000 open files per process, so one opens at most 9,000 connections). ' +
+    '- **Clients.** Load generators are separate processes (`test/bench/loadgen.ts`), each with its own four source addresses (127.0.0.2–5, 127.0.0.6–9, …; the machine allows 20,000 open files per process, so one opens at most 9,000 connections, and spreading them over addresses keeps the kernel\'s ephemeral-port search fast). ' +
       'They use a minimal WebSocket client on raw TCP sockets (`test/bench/lib/raw-ws.ts`: the upgrade, unfragmented text frames, pong, close), not the `ws` client: per connection it is one socket and one small object, ' +
       'and it finds the producer\'s timestamp with one `indexOf` instead of parsing JSON, so clients take as little of the two cores from the servers as possible. Socket.IO clients speak Engine.IO 4 over it (open, `40` connect, ping/pong).',
   );

@@ -6,6 +6,8 @@ import type { LoadgenCommand, LoadgenReply, Protocol, Target } from './loadgen-p
 const WORKER = fileURLToPath(new URL('../loadgen.ts', import.meta.url));
 /** One load generator opens at most this many connections (the machine allows 20,000 open files a process). */
 export const MAX_PER_WORKER = 9_000;
+/** Source addresses per worker (127.0.0.2–5 for the first, 127.0.0.6–9 for the second, …). */
+const ADDRESSES_PER_WORKER = 4;
 
 type ReplyOf<T extends LoadgenReply['type']> = Extract<LoadgenReply, { type: T }>;
 
@@ -15,7 +17,7 @@ class Worker {
   private waiters: Array<{ type: string; resolve: (reply: LoadgenReply) => void }> = [];
   readonly started: Promise<void>;
 
-  constructor(readonly localAddress: string, onProgress: () => void) {
+  constructor(readonly localAddresses: string[], onProgress: () => void) {
     this.child = fork(WORKER, [], {
       execArgv: ['--conditions=wikicast-source', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -35,7 +37,7 @@ class Worker {
 
   expect<T extends LoadgenReply['type']>(type: T, timeoutMs = 180_000): Promise<ReplyOf<T>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`load generator ${this.localAddress}: no '${type}' within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`load generator ${this.localAddresses[0]}: no '${type}' within ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({
         type,
         resolve: (reply) => {
@@ -63,8 +65,8 @@ export interface FleetReport {
 }
 
 /**
- * Several load-generator processes, each on its own source address (127.0.0.2, 127.0.0.3, …), so
- * no process nears the open-file limit and no source address runs out of ports.
+ * Several load-generator processes, each with its own source addresses (127.0.0.2–5, 127.0.0.6–9,
+ * …), so no process nears the open-file limit and no source address runs short of ports.
  */
 export class Fleet {
   private constructor(private readonly workers: Worker[]) {}
@@ -72,7 +74,10 @@ export class Fleet {
 
   static async start(count: number): Promise<Fleet> {
     let fleet: Fleet | undefined;
-    const workers = Array.from({ length: count }, (_, i) => new Worker(`127.0.0.${i + 2}`, () => fleet?.onProgress(fleet.deliveries())));
+    const workers = Array.from(
+      { length: count },
+      (_, i) => new Worker(Array.from({ length: ADDRESSES_PER_WORKER }, (_, k) => `127.0.0.${2 + i * ADDRESSES_PER_WORKER + k}`), () => fleet?.onProgress(fleet.deliveries())),
+    );
     fleet = new Fleet(workers);
     await Promise.all(workers.map((w) => w.started));
     return fleet;
@@ -108,7 +113,7 @@ export class Fleet {
         const offset = topicOffset;
         topicOffset += total;
         return worker.request(
-          { cmd: 'connect', targets, protocol: options.protocol, topics: options.topics, topicOffset: offset, localAddress: worker.localAddress, concurrency: options.concurrency ?? 200 },
+          { cmd: 'connect', targets, protocol: options.protocol, topics: options.topics, topicOffset: offset, localAddresses: worker.localAddresses, concurrency: options.concurrency ?? 200 },
           'connected',
         );
       }),

@@ -10,7 +10,7 @@ export interface Target {
 }
 
 export type LoadgenCommand =
-  | { cmd: 'connect'; targets: Target[]; protocol: Protocol; topics: string[]; topicOffset: number; localAddress: string; concurrency: number }
+  | { cmd: 'connect'; targets: Target[]; protocol: Protocol; topics: string[]; topicOffset: number; localAddresses: string[]; concurrency: number }
   | { cmd: 'reset'; latency: boolean }
   | { cmd: 'progress'; everyMs: number }
   | { cmd: 'report' }
