@@ -16,6 +16,7 @@ import { eventsRoute } from './events-route.js';
 import { createIngestMetrics } from './metrics.js';
 import { WikiRateLimiter } from './rate-limiter.js';
 import { registerRoutes } from './routes.js';
+import { TokenCache } from './token-cache.js';
 
 export interface Ingest {
   /** The port actually bound (config port 0 picks a free one). */
@@ -34,6 +35,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   const registry = createRegistry('ingest', config.instance);
   let closing: Promise<void> | null = null;
   const inflight = new Set<Promise<unknown>>();
+  const tokens = new TokenCache();
 
   const publisher = new ConfirmPublisher({
     window: config.unconfirmedWindow,
@@ -66,6 +68,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   registerRoutes(app, {
     post: {
       wikis: () => wikis,
+      tokens,
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       retryAfterS: config.retryAfterS,
@@ -118,6 +121,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     reloadWikis: () => {
       try {
         wikis = WikiRegistry.fromFile(config.wikisFile);
+        tokens.clear();
         logger.info({ wikis: wikis.size }, 'wikis file reloaded');
         return true;
       } catch (err) {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { INGEST_AUDIENCE, type TokenClaims } from '@wikicast/protocol';
 import { beginExchange, BodyTooLargeError, readBody, statusLine, TokenError, verifyToken, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
 import { HttpError } from './http-error.js';
+import type { TokenCache } from './token-cache.js';
 
 /** What an authenticated JSON POST hands its route. */
 export interface JsonPost {
@@ -20,6 +21,7 @@ export interface JsonReply {
 
 export interface JsonPostDeps {
   wikis: () => WikiRegistry;
+  tokens: TokenCache;
   logger: Logger;
   bodyLimitBytes: number;
   retryAfterS: number;
@@ -60,7 +62,7 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
     answerError(err, log, reply);
     return;
   }
-  const work = Promise.all([readBody(exchange, deps.bodyLimitBytes), authenticate(authorization, deps.wikis())])
+  const work = Promise.all([readBody(exchange, deps.bodyLimitBytes), authenticate(authorization, deps.wikis(), deps.tokens)])
     .then(async ([raw, claims]) => {
       if (raw === null) return;
       bodyRead = true;
@@ -78,10 +80,15 @@ function isJson(contentType: string): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-async function authenticate(header: string, wikis: WikiRegistry): Promise<TokenClaims> {
+async function authenticate(header: string, wikis: WikiRegistry, cache: TokenCache): Promise<TokenClaims> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match === null) throw new HttpError(401, 'unauthorized', 'an Authorization: Bearer <token> header is required', { 'www-authenticate': 'Bearer' });
-  return verifyToken(match[1]!, wikis, { audience: INGEST_AUDIENCE, allowMissingAudience: false });
+  const token = match[1]!;
+  const cached = cache.get(token);
+  if (cached !== undefined) return cached;
+  const claims = await verifyToken(token, wikis, { audience: INGEST_AUDIENCE, allowMissingAudience: false });
+  cache.set(token, claims);
+  return claims;
 }
 
 function parseJson(raw: Buffer): unknown {

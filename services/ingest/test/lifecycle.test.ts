@@ -19,6 +19,7 @@ describe('SIGHUP reloads the wikis file', () => {
     const added = testWiki('hupadded');
     const rotated = { ...h.otherWiki, secret: 'r'.repeat(40) };
     const oldOtherToken = await h.token(h.otherWiki);
+    assert.equal((await h.post({ topic: 'x', type: 'before' }, { token: oldOtherToken })).status, 202, 'verified (and remembered) before the reload');
     assert.equal((await h.post({ topic: 'x', type: 't' }, { token: await signToken(added, { aud: 'ingest' }) })).status, 401);
 
     writeFileSync(h.wikisFile.path, JSON.stringify([h.wiki, rotated, added]));

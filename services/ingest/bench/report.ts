@@ -1,0 +1,79 @@
+import type { Machine } from './machine.js';
+import type { PhaseResult } from './raw-publish.js';
+import type { HttpPhaseResult } from './http-load.js';
+
+export interface Row {
+  round: number;
+  what: string;
+  result: PhaseResult;
+  /** CPU cores used by the ingest process / the benchmark process during the phase. */
+  ingestCpu: number;
+  benchCpu: number;
+  /** The same round's ceiling, for ingest rows. */
+  ceiling?: number;
+}
+
+export interface Report {
+  machine: Machine;
+  command: string;
+  seconds: number;
+  rows: Row[];
+  integrity: string;
+}
+
+const TARGET_RATIO = 0.5;
+const TARGET_EVENTS_PER_S = 10_000;
+const n = (x: number): string => Math.round(x).toLocaleString('en');
+
+/** The committed benchmark document: figures per round, a summary against the targets, the setup. */
+export function renderReport(report: Report): string {
+  const { machine } = report;
+  const lines: string[] = [];
+  lines.push('# Benchmark: ingest throughput with publisher confirms', '');
+  lines.push(
+    'Accepted events per second through `services/ingest` (HTTP `POST /v1/events`, every 202 only after RabbitMQ',
+    'confirmed every event in it), side by side in the same run with the ceiling: a raw amqplib loop publishing the',
+    'same resolved event JSON, persistent, with confirms and a window of unconfirmed messages, to the same fanout',
+    'exchange and stream. Closed-loop HTTP clients with keep-alive post the same body over and over (ingest gives',
+    'each event its own UUIDv7). Everything runs on this one machine: RabbitMQ, ingest, and the benchmark process',
+    '(HTTP clients or the raw loop) share its cores. Targets (issue 4): ≥ 0.5 of the ceiling and ≥ 10,000 events/s.',
+    '',
+  );
+  lines.push('## Summary (mean of the rounds)', '');
+  lines.push('| configuration | events/s | ceiling events/s | share of ceiling | targets met |', '|---|---:|---:|---:|---|');
+  const ceilings = report.rows.filter((r) => r.ceiling === undefined);
+  const meanCeiling = mean(ceilings.map((r) => r.result.eventsPerSecond));
+  lines.push(`| raw amqplib (ceiling) | ${n(meanCeiling)} | | | |`);
+  for (const what of unique(report.rows.filter((r) => r.ceiling !== undefined).map((r) => r.what))) {
+    const rows = report.rows.filter((r) => r.what === what);
+    const rate = mean(rows.map((r) => r.result.eventsPerSecond));
+    const ceiling = mean(rows.map((r) => r.ceiling!));
+    const ratio = rate / ceiling;
+    const met = ratio >= TARGET_RATIO && rate >= TARGET_EVENTS_PER_S ? 'yes' : 'no';
+    lines.push(`| ${what} | ${n(rate)} | ${n(ceiling)} | ${(ratio * 100).toFixed(0)} % | ${met} |`);
+  }
+  lines.push('', `Integrity: ${report.integrity}`, '');
+  lines.push('## Every phase', '');
+  lines.push('| round | what | events/s | events | request p50 ms | request p99 ms | answers | ingest CPU (cores) | benchmark CPU (cores) |', '|---:|---|---:|---:|---:|---:|---|---:|---:|');
+  for (const row of report.rows) {
+    const http = 'requests' in row.result ? (row.result as HttpPhaseResult) : null;
+    lines.push(
+      `| ${row.round} | ${row.what} | ${n(row.result.eventsPerSecond)} | ${n(row.result.events)} | ${http ? http.p50Ms.toFixed(1) : ''} | ${http ? http.p99Ms.toFixed(1) : ''} | ${http ? Object.entries(http.statuses).map(([s, c]) => `${s}: ${n(c)}`).join(', ') : `errors: ${row.result.errors}`} | ${row.ingestCpu.toFixed(2)} | ${row.benchCpu.toFixed(2)} |`,
+    );
+  }
+  lines.push('', '## Setup', '');
+  lines.push(`- Date: ${machine.date}; commit ${machine.commit}`);
+  lines.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}, Linux ${machine.kernel}`);
+  lines.push(`- Node.js ${machine.node}; RabbitMQ ${machine.rabbitmq}; ${Object.entries(machine.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`- ${report.seconds} s per measured phase, after a warm-up; ingest with its defaults (window 10,000 unconfirmed, publish timeout 5 s) and rate limiting off`);
+  lines.push(`- Command (from the repository root, RabbitMQ running on 127.0.0.1:5672): \`${report.command}\``, '');
+  return `${lines.join('\n')}\n`;
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
