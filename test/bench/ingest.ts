@@ -85,3 +85,39 @@ export async function runIngest(configs: Array<{ batch: number; concurrency: num
     await system.stop();
   }
 }
+
+/** The ingest engineer's own benchmark (services/ingest/bench/throughput.ts), when present. */
+export const INGEST_BENCH = 'services/ingest/bench/throughput.ts';
+
+export interface IngestBenchReport {
+  command: string;
+  markdown: string;
+}
+
+/**
+ * Runs services/ingest/bench/throughput.ts (ingest against a raw amqplib publish-with-confirms
+ * ceiling, several batch sizes) into a temporary file and returns its document.
+ */
+export async function runIngestBench(seconds: number, log: (line: string) => void): Promise<IngestBenchReport> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { REPO_ROOT } = await import('@wikicast/test/support');
+  const dir = mkdtempSync(join(tmpdir(), 'wikicast-ingest-bench-'));
+  const out = join(dir, 'ingest.md');
+  const args = ['--conditions=wikicast-source', '--import', 'tsx', INGEST_BENCH, '--seconds', String(seconds), '--rounds', '1', '--out', out];
+  try {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        for (const line of chunk.split('\n')) if (line.trim()) log(`  ${line}`);
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    if (code !== 0) throw new Error(`${INGEST_BENCH} exited with ${code}`);
+    return { command: `node ${args.slice(0, -2).join(' ')}`, markdown: readFileSync(out, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

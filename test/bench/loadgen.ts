@@ -173,7 +173,7 @@ function openOne(
         const key = error ? `error: ${error.message}` : String(code);
         closeCodes[key] = (closeCodes[key] ?? 0) + 1;
         if (wasReady) closedAfterReady++;
-        settle(false, error ? error.message : `closed ${code}`);
+        settle(false, error ? error.message : `closed ${code} ${socket.upgraded ? 'after the upgrade' : 'before the upgrade'}`);
       },
     },
   );

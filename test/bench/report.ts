@@ -173,7 +173,20 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   // (d) ingest
   md.push('## (d) Ingest throughput with publisher confirms');
   md.push('');
-  md.push(
+  if (results.ingestBench) {
+    md.push(
+      'Measured by the ingest service\'s own benchmark, `services/ingest/bench/throughput.ts` (its document: [benchmarks/ingest.md](benchmarks/ingest.md)), run by this suite in the same session with one round; its report follows, headings shifted down. ' +
+        `Command: \`${results.ingestBench.command}\`.`,
+    );
+    md.push('');
+    const body = results.ingestBench.markdown
+      .split('\n')
+      .filter((line) => !/^# /.test(line))
+      .map((line) => (/^#{2,} /.test(line) ? `##${line}` : line));
+    md.push(body.join('\n').trim());
+    md.push('');
+  }
+  if (!results.ingestBench) md.push(
     'Wikicast ingest alone on the real RabbitMQ; closed-loop HTTP producers in the runner process POST events for a fixed time. A `202` is only sent once RabbitMQ confirmed every event in the request, ' +
       'so accepted events per second is the confirmed, durable throughput (persistent messages into a stream queue).',
   );
@@ -191,7 +204,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
     });
     md.push('');
     md.push('![Ingest throughput](benchmarks/ingest.svg)');
-  } else {
+  } else if (!results.ingestBench) {
     md.push('Not measured in this run (see below).');
   }
   md.push('');

@@ -10,13 +10,13 @@
  *   … run.ts --render docs/benchmarks/results.json   # rewrite the document from saved figures
  *   … run.ts --out DIR                # write DIR/benchmarks.md and DIR/benchmarks/*.svg
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '@wikicast/test/support';
 import { runFanout, type FanoutResult } from './fanout.js';
-import { runIngest, type IngestPoint } from './ingest.js';
+import { INGEST_BENCH, runIngest, runIngestBench, type IngestBenchReport, type IngestPoint } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
 import { machineInfo, type MachineInfo } from './lib/machine.js';
 import { ensureRedis, rabbitPid, sleep } from './lib/proc.js';
@@ -39,6 +39,8 @@ export interface Results {
   latency: LatencyResult[];
   memory: MemoryResult[];
   ingest: IngestPoint[];
+  /** The ingest engineer's benchmark, run as part of this suite when it exists. */
+  ingestBench: IngestBenchReport | null;
   failures: Failure[];
   notes: string[];
   durationS: number;
@@ -48,7 +50,7 @@ const FULL = {
   fanout: { subscribers: 10_000, warmupS: 3, measureS: 10, window: 16 },
   latency: { clients: 10_000, instances: 2, topics: 100, rates: [100, 1_000], warmupS: 3, measureS: 12 },
   memory: { connections: 18_000, settleS: 5 },
-  ingest: { seconds: 8, configs: [{ batch: 1, concurrency: 32 }, { batch: 100, concurrency: 8 }] },
+  ingest: { seconds: 6, configs: [{ batch: 1, concurrency: 32 }, { batch: 100, concurrency: 8 }] },
 };
 const QUICK: typeof FULL = {
   fanout: { subscribers: 1_000, warmupS: 1, measureS: 2, window: 16 },
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
     latency: [],
     memory: [],
     ingest: [],
+    ingestBench: null,
     failures: [],
     notes: [],
     durationS: 0,
@@ -151,8 +154,12 @@ async function main(): Promise<void> {
   }
   if (only.has('ingest') && wanted('wikicast')) {
     log('\n(d) ingest throughput with confirms');
-    const r = await attempt('ingest', 'Wikicast ingest', () => runIngest(config.ingest.configs, config.ingest.seconds, rabbit, log));
-    if (r) results.ingest = r;
+    if (existsSync(join(REPO_ROOT, INGEST_BENCH))) {
+      results.ingestBench = await attempt('ingest', INGEST_BENCH, () => runIngestBench(config.ingest.seconds, log));
+    } else {
+      const r = await attempt('ingest', 'Wikicast ingest', () => runIngest(config.ingest.configs, config.ingest.seconds, rabbit, log));
+      if (r) results.ingest = r;
+    }
   }
   results.durationS = Math.round((Date.now() - started) / 1000);
   write(outDir, results);

@@ -27,7 +27,7 @@ export class RawWs {
   /** Free slot for the caller's per-connection state. */
   state = 0;
   private pending: Buffer | null = null;
-  private upgraded = false;
+  upgraded = false;
   private ended = false;
 
   constructor(

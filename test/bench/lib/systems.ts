@@ -42,6 +42,8 @@ export interface SystemUnderTest {
   helperPids: number[];
   /** Publishes events through the system's producer path; resolves when the producer was answered. */
   publish: (topic: string, events: BenchEvent[]) => Promise<void>;
+  /** Warnings and errors the system's processes logged (Wikicast's services log JSON lines). */
+  warnings?: () => Array<Record<string, unknown>>;
   stop: () => Promise<void>;
 }
 
@@ -170,10 +172,18 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
   const wiki = { ...testWiki(BENCH_WIKI), public: true };
   const topology = await setupTopology('bench');
   const wikisFile = writeWikisFile([wiki]);
-  const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path, LOG_LEVEL: 'warn' };
+  // Stream retention as setupTopology declared it; ingest's per-wiki rate limit off (the
+  // benchmark is the only producer). Everything else is the services' defaults.
+  const env = {
+    WIKICAST_AMQP_PREFIX: topology.prefix,
+    WIKICAST_WIKIS_FILE: wikisFile.path,
+    WIKICAST_STREAM_MAX_AGE: '1h',
+    WIKICAST_STREAM_MAX_BYTES: String(100 * 1024 ** 2),
+    LOG_LEVEL: 'info',
+  };
   const started = await Promise.allSettled([
-    startService('ingest', { ...env, LOG_LEVEL: 'info' }),
-    ...Array.from({ length: edges }, (_, i) => startService('edge', { ...env, LOG_LEVEL: 'info', EDGE_ID: `bench-edge-${i + 1}` })),
+    startService('ingest', { ...env, WIKICAST_INGEST_RATE_PER_WIKI: '0', INGEST_ID: 'bench-ingest' }),
+    ...Array.from({ length: edges }, (_, i) => startService('edge', { ...env, EDGE_ID: `bench-edge-${i + 1}` })),
   ]);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
@@ -193,6 +203,7 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
     targets: edgeProcesses.map((e) => ({ host: '127.0.0.1', port: e.port, path: `/v1/ws?token=${encodeURIComponent(readerToken)}` })),
     serverPids: edgeProcesses.map((e) => e.child.pid!),
     helperPids: [ingest!.child.pid!],
+    warnings: () => [ingest!, ...edgeProcesses].flatMap((p) => p.logs.filter((l) => typeof l.level === 'number' && l.level >= Number(process.env.BENCH_LOG_LEVEL ?? 40))),
     publish: async (_topic, events) => {
       const response = await fetch(`${ingest!.url}/v1/events`, {
         method: 'POST',
