@@ -36,10 +36,10 @@ class IngestClient {
 	 */
 	public function postEvents( array $events ): IngestResult {
 		$result = $this->post( self::EVENTS_PATH, $events );
-		if ( $result->ok && isset( $result->body['rejected'] ) && $result->body['rejected'] !== [] ) {
-			// Partial success: the rest was accepted durably; a refused event would be refused again.
-			$this->logger->error( 'Wikicast ingest refused some events: {rejected}', [
-				'rejected' => json_encode( $result->body['rejected'] ),
+		if ( $result->ok && !empty( $result->body['invalid'] ) ) {
+			// 207: the others were stored durably; a refused event would be refused again.
+			$this->logger->error( 'Wikicast ingest refused some events: {invalid}', [
+				'invalid' => json_encode( $result->body['invalid'] ),
 			] );
 		}
 		return $result;

@@ -110,8 +110,9 @@ class Sender {
 		$this->pending = [];
 		$this->flushScheduled = false;
 		foreach ( array_chunk( $batch, self::BATCH_SIZE ) as $chunk ) {
-			if ( !$this->attempt( $chunk ) ) {
-				$this->enqueue( $chunk, 1 );
+			$left = $this->attempt( $chunk );
+			if ( $left !== [] ) {
+				$this->enqueue( $left, 1 );
 			}
 		}
 	}
@@ -124,7 +125,8 @@ class Sender {
 	 * @return bool false: give up on this job and leave it to the queue's own retry policy
 	 */
 	public function deliverQueued( array $events, int $attempt ): bool {
-		if ( $this->attempt( $events ) ) {
+		$events = $this->attempt( $events );
+		if ( $events === [] ) {
 			return true;
 		}
 		if ( $this->settings->maxAttempts > 0 && $attempt >= $this->settings->maxAttempts ) {
@@ -144,30 +146,35 @@ class Sender {
 
 	/**
 	 * @param array<int,array<string,mixed>> $events
-	 * @return bool true when done with (delivered, or refused for good); false: retry later
+	 * @return array<int,array<string,mixed>> the events to try again later (none: done with all)
 	 */
-	private function attempt( array $events ): bool {
+	private function attempt( array $events ): array {
 		try {
 			$result = $this->ingest->postEvents( $events );
 		} catch ( Throwable $e ) {
 			// Sending must never break the request: an unexpected failure is a retry.
 			$this->logger->error( 'Wikicast could not send events: {message}', [ 'exception' => $e, 'message' => $e->getMessage() ] );
-			return false;
+			return $events;
 		}
 		if ( $result->ok ) {
-			return true;
+			return [];
 		}
 		if ( $result->retryable ) {
+			// A 503 may list events RabbitMQ did confirm; the rest are retried with the same ids.
+			$confirmed = array_flip( array_filter( (array)( $result->body['accepted'] ?? [] ), 'is_string' ) );
+			$left = array_values( array_filter( $events, static function ( array $event ) use ( $confirmed ): bool {
+				return !isset( $confirmed[$event['id']] );
+			} ) );
 			$this->logger->warning( 'Wikicast ingest unavailable ({status} {error}); {count} events queued for retry', [
-				'status' => $result->status, 'error' => $result->error, 'count' => count( $events ),
+				'status' => $result->status, 'error' => $result->error, 'count' => count( $left ),
 			] );
-			return false;
+			return $left;
 		}
-		// 4xx: the same request would be refused again (bad secret, invalid event).
+		// Other 4xx: the same request would be refused again (bad secret, invalid events).
 		$this->logger->error( 'Wikicast ingest refused {count} events: {status} {body}', [
 			'status' => $result->status, 'body' => json_encode( $result->body ), 'count' => count( $events ),
 		] );
-		return true;
+		return [];
 	}
 
 	/**

@@ -1,0 +1,200 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { validators } from '@wikicast/protocol';
+import { verifyToken, WikiRegistry } from '@wikicast/service-runtime';
+import {
+  setupTopology,
+  startService,
+  testWiki,
+  waitUntilReady,
+  writeWikisFile,
+  type LogEntry,
+  type ServiceProcess,
+  type TestTopology,
+} from '@wikicast/test/support';
+import type { ConsumeMessage } from 'amqplib';
+import { ApiSession } from './api-session.js';
+import { ADMIN_USER, startMediaWiki, type TestMediaWiki } from './mediawiki-harness.js';
+
+/**
+ * Issue 6 end to end with the real things: Debian's MediaWiki with the extension (SQLite, PHP's
+ * built-in server), the ingest service and RabbitMQ. Edits made through the MediaWiki API end up
+ * in the event stream the edges deliver from; with ingest down, edits still save and the events
+ * arrive from the job queue once ingest is back.
+ */
+describe('MediaWiki → Wikicast', () => {
+  const wiki = testWiki('mwe2e');
+  const registry = new WikiRegistry([wiki]);
+  let topology: TestTopology;
+  let wikisFile: { path: string; remove: () => void };
+  let env: Record<string, string>;
+  let ingest: ServiceProcess;
+  let mw: TestMediaWiki;
+  let admin: ApiSession;
+
+  before(async () => {
+    topology = await setupTopology('mw');
+    wikisFile = writeWikisFile([wiki]);
+    env = {
+      WIKICAST_AMQP_PREFIX: topology.prefix,
+      WIKICAST_WIKIS_FILE: wikisFile.path,
+      // The retention setupTopology declared the stream with.
+      WIKICAST_STREAM_MAX_AGE: '1h',
+      WIKICAST_STREAM_MAX_BYTES: String(100 * 1024 ** 2),
+    };
+    ingest = await startService('ingest', env);
+    await waitUntilReady(ingest);
+    mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url });
+    admin = new ApiSession(mw.apiUrl);
+    await admin.login(ADMIN_USER, mw.adminPassword);
+  });
+
+  after(async () => {
+    await mw?.stop();
+    await ingest?.stop();
+    await topology?.cleanup();
+    wikisFile?.remove();
+  });
+
+  /** Waits until the stream holds an event matching `predicate` and returns it. */
+  async function eventInLog(predicate: (event: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 15_000;
+    let entries: LogEntry[] = [];
+    while (Date.now() < deadline) {
+      entries = await topology.readLog();
+      const found = entries.find((entry) => predicate(entry.event));
+      if (found) return found.event;
+    }
+    throw new Error(`no ${what} in the stream; it holds ${JSON.stringify(entries.map((e) => e.event.topic))}\n${mw.wikicastLog()}`);
+  }
+
+  async function queuedDeliveries(): Promise<number> {
+    const out = await mw.maintenance('showJobs.php', ['--group']);
+    const line = out.split('\n').find((l) => l.startsWith('wikicastDeliver'));
+    return line ? Number(/(\d+) queued/.exec(line)?.[1] ?? 0) : 0;
+  }
+
+  it('mints connection tokens the services accept: user, groups, a client id stable per session', async () => {
+    const first = (await admin.get({ action: 'wikicasttoken' })) as { wikicasttoken: { token: string; cid: string; wiki: string } };
+    const second = (await admin.get({ action: 'wikicasttoken' })) as { wikicasttoken: { token: string; cid: string } };
+    assert.equal(first.wikicasttoken.wiki, wiki.id);
+    assert.equal(first.wikicasttoken.cid, second.wikicasttoken.cid);
+    const claims = await verifyToken(first.wikicasttoken.token, registry, { audience: 'edge', allowMissingAudience: true });
+    assert.equal(claims.sub, ADMIN_USER);
+    assert.equal(claims.cid, first.wikicasttoken.cid);
+    assert.ok(claims.groups?.includes('sysop') && claims.groups.includes('user'), JSON.stringify(claims.groups));
+    assert.deepEqual(claims.send, ['*']);
+    assert.ok(claims.exp - Date.now() / 1000 <= 600);
+
+    const anonymous = (await new ApiSession(mw.apiUrl).get({ action: 'wikicasttoken' })) as { wikicasttoken: { token: string } };
+    const anonymousClaims = await verifyToken(anonymous.wikicasttoken.token, registry, { audience: 'edge', allowMissingAudience: true });
+    assert.equal(anonymousClaims.sub, undefined);
+    assert.deepEqual(anonymousClaims.send, []);
+  });
+
+  it('pages carry wsWikiID and wsClientID and load ext.wikicast, which bundles the client library', async () => {
+    const html = await (await fetch(`${mw.url}/index.php?title=Main_Page`)).text();
+    assert.match(html, new RegExp(`"wsWikiID":"${wiki.id}:"`));
+    assert.match(html, /"wsClientID":"WS[0-9a-f]{16}"/);
+    assert.match(html, /ext\.wikicast/);
+    const module = await (await fetch(`${mw.url}/load.php?modules=ext.wikicast&lang=en&skin=vector`)).text();
+    assert.match(module, /mw\.loader\.implement\("ext\.wikicast@/);
+    assert.match(module, /"ext\.wikicast\/lib\/wikicast\.js"/);
+    assert.match(module, /Wikicast/, 'the classic bundle is inside');
+    assert.doesNotMatch(module, /client bundle wikicast\.js was not found|exception/i);
+  });
+
+  it('an edit through the MediaWiki API reaches the event stream on both topics', async () => {
+    const edit = await admin.edit('Wikicast e2e', 'first version', 'create it');
+    const changed = await admin.edit('Wikicast e2e', 'second version', 'change it');
+    const recent = await eventInLog(
+      (e) => e.topic === `${wiki.id}:recentchange` && (e.msg as { revision?: { new?: number } }).revision?.new === changed.newrevid,
+      'recentchange event',
+    );
+    const page = await eventInLog(
+      (e) => e.topic === `${wiki.id}:page:${edit.pageid}` && (e.msg as { revision?: { new?: number } }).revision?.new === changed.newrevid,
+      'page event',
+    );
+    for (const event of [recent, page]) {
+      assert.ok(validators.wikiEvent.validate(event).ok, JSON.stringify(event));
+      assert.equal(event.type, 'edit');
+      assert.equal(event.audience, undefined, 'a public page: no audience');
+      const msg = event.msg as Record<string, unknown>;
+      assert.equal(msg.title, 'Wikicast e2e');
+      assert.equal(msg.user, ADMIN_USER);
+      assert.equal(msg.comment, 'change it');
+      assert.deepEqual(msg.revision, { old: edit.newrevid, new: changed.newrevid });
+      assert.deepEqual(msg.length, { old: 'first version'.length, new: 'second version'.length });
+      assert.equal(msg.wiki, wiki.id);
+      assert.equal(msg.server_url, mw.url);
+    }
+    assert.match(String(page.from), /^WS[0-9a-f]{16}$/, 'page events name the editing session');
+    assert.equal(await queuedDeliveries(), 0, 'nothing was left for the job queue');
+  });
+
+  it('log actions (protect, move, delete) are recent changes too', async () => {
+    await admin.edit('Wikicast log target', 'text', 'create');
+    const token = await admin.csrfToken();
+    await admin.post({ action: 'protect', title: 'Wikicast log target', protections: 'edit=sysop', token });
+    await admin.post({ action: 'move', from: 'Wikicast log target', to: 'Wikicast moved target', reason: 'rename', token });
+    await admin.post({ action: 'delete', title: 'Wikicast moved target', reason: 'cleanup', token });
+    for (const [logType, action] of [['protect', 'protect'], ['move', 'move'], ['delete', 'delete']] as const) {
+      const event = await eventInLog(
+        (e) => e.topic === `${wiki.id}:recentchange` && (e.msg as Record<string, unknown>).log_type === logType,
+        `${logType} log event`,
+      );
+      const msg = event.msg as Record<string, unknown>;
+      assert.equal(event.type, 'log');
+      assert.equal(msg.log_action, action);
+      assert.equal(msg.user, ADMIN_USER);
+    }
+    const deleted = await eventInLog((e) => e.type === 'delete' && String(e.topic).startsWith(`${wiki.id}:page:`), 'page delete event');
+    assert.equal((deleted.msg as Record<string, unknown>).title, 'Wikicast moved target');
+  });
+
+  it('with ingest stopped the edit still saves; once ingest is back the queued events arrive', async () => {
+    const port = ingest.port;
+    await ingest.stop();
+    const started = Date.now();
+    const edit = await admin.edit('Wikicast outage', 'saved while ingest is down', 'during the outage');
+    assert.ok(Date.now() - started < 5_000, 'the save was not held up by the outage');
+    assert.equal(await queuedDeliveries(), 1, 'the batch went to the job queue');
+
+    ingest = await startService('ingest', { ...env, PORT: String(port) });
+    await waitUntilReady(ingest);
+    await mw.maintenance('runJobs.php', ['--type', 'wikicastDeliver']);
+    const event = await eventInLog(
+      (e) => e.topic === `${wiki.id}:recentchange` && (e.msg as { revision?: { new?: number } }).revision?.new === edit.newrevid,
+      'the queued recentchange event',
+    );
+    assert.equal((event.msg as Record<string, unknown>).comment, 'during the outage');
+    await eventInLog((e) => e.topic === `${wiki.id}:page:${edit.pageid}`, 'the queued page event');
+    assert.equal(await queuedDeliveries(), 0);
+  });
+
+  it('blocking a user asks ingest to revoke their connections', async () => {
+    await mw.maintenance('createAndPromote.php', ['Mallory', `Pw-${Date.now()}-mallory`]);
+    const channel = await topology.connection.createChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, topology.names.control, '');
+    const controls: Array<Record<string, unknown>> = [];
+    await channel.consume(queue, (m: ConsumeMessage | null) => {
+      if (m) controls.push(JSON.parse(m.content.toString('utf8')) as Record<string, unknown>);
+    }, { noAck: true });
+    try {
+      const token = await admin.csrfToken();
+      const answer = await admin.post({ action: 'block', user: 'Mallory', expiry: '1 day', reason: 'test', token });
+      assert.ok(answer.block, JSON.stringify(answer));
+      const deadline = Date.now() + 10_000;
+      while (!controls.some((c) => c.op === 'revoke' && c.user === 'Mallory') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const revoke = controls.find((c) => c.op === 'revoke' && c.user === 'Mallory');
+      assert.ok(revoke, `no revoke message; got ${JSON.stringify(controls)}\n${mw.wikicastLog()}`);
+      assert.equal(revoke.wiki, wiki.id);
+      assert.equal(revoke.reason, 'blocked');
+    } finally {
+      await channel.close();
+    }
+  });
+});

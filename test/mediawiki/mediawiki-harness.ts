@@ -1,0 +1,137 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT, waitFor } from '@wikicast/test/support';
+import { ensureDebianPackages, MEDIAWIKI_PACKAGES } from './debian-packages.js';
+
+const run = promisify(execFile);
+
+/** Debian's MediaWiki (1.39 LTS on Debian 12). */
+export const MEDIAWIKI_DIR = '/usr/share/mediawiki';
+export const EXTENSION_DIR = join(REPO_ROOT, 'packages', 'mediawiki');
+export const ADMIN_USER = 'Admin';
+
+export interface WikiOptions {
+  /** The wiki id; also the database name, so the extension's default ($wgDBprefix$wgDBname) is used. */
+  wikiId: string;
+  secret: string;
+  ingestUrl: string;
+  edgeUrl?: string;
+  /** More LocalSettings.php lines. */
+  extraSettings?: string;
+}
+
+export interface TestMediaWiki {
+  url: string;
+  apiUrl: string;
+  dir: string;
+  adminPassword: string;
+  /** Runs a maintenance script of this wiki (`runJobs.php`, `showJobs.php`, …). */
+  maintenance: (script: string, args?: string[]) => Promise<string>;
+  /** The extension's log lines ($wgDebugLogGroups['Wikicast']). */
+  wikicastLog: () => string;
+  stop: () => Promise<void>;
+}
+
+/** A free loopback port: PHP's built-in server cannot report the port it bound to 0. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * A throwaway MediaWiki: Debian's package (installed when missing), a fresh SQLite install in a
+ * temporary folder, the extension loaded from this checkout, PHP's built-in server on loopback.
+ * Jobs do not run on web requests ($wgJobRunRate = 0), so tests run them with runJobs.php.
+ * Resolves once the wiki answers; `stop()` ends the server and deletes the folder.
+ */
+export async function startMediaWiki(options: WikiOptions): Promise<TestMediaWiki> {
+  await ensureDebianPackages(MEDIAWIKI_PACKAGES);
+  const dir = mkdtempSync(join(tmpdir(), 'wikicast-mediawiki-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const adminPassword = `Pw-${randomBytes(12).toString('hex')}`;
+  const env = { ...process.env, MW_CONFIG_FILE: join(dir, 'LocalSettings.php'), MW_INSTALL_PATH: MEDIAWIKI_DIR };
+  try {
+    await run('php', [
+      join(MEDIAWIKI_DIR, 'maintenance', 'install.php'),
+      '--dbtype', 'sqlite', '--dbpath', join(dir, 'data'), '--dbname', options.wikiId,
+      '--server', url, '--scriptpath', '', '--lang', 'en', '--pass', adminPassword,
+      '--confpath', dir, '--skins', 'Vector',
+      'Wikicast Test Wiki', ADMIN_USER,
+    ], { env, maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const log = join(dir, 'wikicast.log');
+  appendFileSync(join(dir, 'LocalSettings.php'), `
+# --- test/mediawiki harness ---
+$wgCacheDirectory = ${JSON.stringify(join(dir, 'cache'))};
+$wgShowExceptionDetails = true;
+$wgJobRunRate = 0;
+$wgDebugLogGroups['Wikicast'] = ${JSON.stringify(log)};
+$wgDebugLogGroups['exception'] = ${JSON.stringify(join(dir, 'exception.log'))};
+$wgDebugLogGroups['error'] = ${JSON.stringify(join(dir, 'exception.log'))};
+wfLoadExtension( 'Wikicast', ${JSON.stringify(join(EXTENSION_DIR, 'extension.json'))} );
+$wgWikicastSecret = ${JSON.stringify(options.secret)};
+$wgWikicastIngestUrl = ${JSON.stringify(options.ingestUrl)};
+$wgWikicastEdgeUrl = ${JSON.stringify(options.edgeUrl ?? '')};
+$wgWikicastTimeout = 2;
+$wgWikicastConnectTimeout = 1;
+${options.extraSettings ?? ''}
+`);
+  const server: ChildProcess = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', MEDIAWIKI_DIR], {
+    cwd: MEDIAWIKI_DIR,
+    env: { ...env, PHP_CLI_SERVER_WORKERS: '2' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: the server forks workers that a signal to the parent alone would orphan.
+    detached: true,
+  });
+  const serverLog: string[] = [];
+  server.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (serverLog.length < 2000) serverLog.push(chunk);
+  });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (server.exitCode === null && server.signalCode === null) {
+      process.kill(-server.pid!, 'SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(`MediaWiki at ${url} to answer`, async () => {
+      try {
+        return (await fetch(`${url}/api.php?action=query&meta=siteinfo&format=json`)).ok;
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 20_000, intervalMs: 100 });
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n${serverLog.join('')}`);
+  }
+  return {
+    url,
+    apiUrl: `${url}/api.php`,
+    dir,
+    adminPassword,
+    maintenance: async (script, args = []) => {
+      const { stdout } = await run('php', [join(MEDIAWIKI_DIR, 'maintenance', script), ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+      return stdout;
+    },
+    wikicastLog: () => (existsSync(log) ? readFileSync(log, 'utf8') : ''),
+    stop,
+  };
+}
