@@ -139,10 +139,13 @@ export class WikicastClient {
   /**
    * Seed API and modern API: `callback` gets every event on `topic` (the seed's `type`: a full
    * `<wiki>:<name>` or a bare name scoped to the token's wiki). Returns the unsubscribe function.
+   * Modern API: `since` (a cursor) replays what came after it first; it applies only to a topic
+   * not subscribed yet.
    */
-  subscribe(topic: string, callback: MessageCallback): () => void {
-    const isNew = this.subs.add(topic, callback, this.connected() ? this.lastCursor : undefined);
-    if (isNew && this.connected()) this.sendSubscribe({ topics: [topic] });
+  subscribe(topic: string, callback: MessageCallback, options: { since?: string } = {}): () => void {
+    const since = options.since;
+    const isNew = this.subs.add(topic, callback, since ?? (this.connected() ? this.lastCursor : undefined));
+    if (isNew && this.connected()) this.sendSubscribe(since === undefined ? { topics: [topic] } : { topics: [topic], since });
     return () => this.unsubscribe(topic, callback);
   }
 
@@ -276,6 +279,8 @@ export class WikicastClient {
       return;
     }
     this.end(State.Disconnected, reason, closeCode, ErrorCode.disconnected);
+    // A listener may have called close() or connect() meanwhile: then that call decides.
+    if (this.currentState !== State.Disconnected || this.retryTimer !== undefined) return;
     if (step.action === 'retry') {
       this.attempts++;
       this.retryTimer = this.timers.set(() => {
@@ -362,6 +367,7 @@ export class WikicastClient {
     this.attempts = 0;
     this.authFailures = 0;
     this.setState(State.Connected, ReasonCode.welcome);
+    if (this.currentState !== State.Connected) return;
     for (const request of this.subs.resumeRequests()) this.sendSubscribe(request);
     // Subscriptions sent without `since` go live now, no earlier than the welcome cursor.
     this.subs.fillMissing(cursor);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { CloseCode as ProtocolCloseCode } from '@wikicast/protocol';
+import { CloseCode as ProtocolCloseCode, INGEST_AUDIENCE } from '@wikicast/protocol';
+import { INGEST_AUDIENCE as CLI_INGEST_AUDIENCE } from '../src/cli/send-command.node.js';
 import { CloseCode, ErrorCode, ReasonCode, reasonForClose } from '../src/codes.js';
 import { State } from '../src/state.js';
 
@@ -27,4 +28,8 @@ test('every state, reason code and error code is documented in docs/client.md', 
   const codes = [...Object.values(State), ...Object.values(ReasonCode), ...Object.values(ErrorCode)];
   const missing = codes.filter((code) => !doc.includes(`\`${code}\``));
   assert.deepEqual(missing, []);
+});
+
+test("the CLI's ingest audience is the protocol's", () => {
+  assert.equal(CLI_INGEST_AUDIENCE, INGEST_AUDIENCE);
 });

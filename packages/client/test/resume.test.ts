@@ -131,3 +131,14 @@ test('resume requests group topics by cursor and split at 100 topics a frame', (
   const requests = subs.resumeRequests();
   assert.deepEqual(requests.map((r) => [r.topics.length, r.since]), [[100, 'c1'], [20, 'c1'], [30, undefined]]);
 });
+
+test('subscribe with since: the first subscribe frame asks for the replay after that cursor', async () => {
+  const h = harness();
+  h.client.subscribe('demo:a', () => {}, { since: '3.00000003' });
+  const socket = await h.connectAndWelcome('9.00000000');
+  h.client.subscribe('demo:b', () => {}, { since: '4.00000004' });
+  assert.deepEqual(socket.sentOps('subscribe').map(({ topics, since }) => ({ topics, since })), [
+    { topics: ['demo:a'], since: '3.00000003' },
+    { topics: ['demo:b'], since: '4.00000004' },
+  ]);
+});

@@ -186,3 +186,27 @@ test('a throwing callback is reported as an error and does not stop the others',
   assert.deepEqual(seen, ['e1']);
   assert.equal(h.errors[0]?.code, ErrorCode.callbackFailed);
 });
+
+test('a state listener that closes the client stops the reconnection it interrupted', async () => {
+  const h = harness();
+  h.client.on('state', (change) => {
+    if (change.to === State.Disconnected) h.client.close();
+  });
+  h.client.connect();
+  await flush();
+  h.last().serverClose(1006);
+  assert.equal(h.client.state, State.Closed);
+  assert.deepEqual(h.timers.delays(), []);
+});
+
+test('a state listener that closes on connected leaves nothing scheduled', async () => {
+  const h = harness({ token: 'x', getToken: () => 'y' });
+  h.client.subscribe('demo:a', () => {});
+  h.client.on('state', (change) => {
+    if (change.to === State.Connected) h.client.close();
+  });
+  const socket = await h.connectAndWelcome();
+  assert.equal(h.client.state, State.Closed);
+  assert.deepEqual(socket.sentOps('subscribe'), []);
+  assert.deepEqual(h.timers.delays(), []);
+});

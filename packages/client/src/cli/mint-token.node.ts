@@ -1,0 +1,22 @@
+import { SignJWT } from 'jose';
+import type { TokenArgs } from './args.node.js';
+
+/**
+ * A JWT as a wiki mints it (SPEC, @wikicast/protocol `TokenClaims`): HS256 with the wiki's secret,
+ * `iss` = wiki, `sub` = user, `cid`, `groups`, `send`, `aud`, `iat` and `exp`.
+ */
+export async function mintToken(args: TokenArgs, secret: string, nowMs = Date.now()): Promise<string> {
+  const claims: Record<string, unknown> = {};
+  if (args.cid !== undefined) claims.cid = args.cid;
+  if (args.groups !== undefined) claims.groups = args.groups;
+  if (args.send !== undefined) claims.send = args.send;
+  const now = Math.floor(nowMs / 1000);
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(args.wiki)
+    .setIssuedAt(now)
+    .setExpirationTime(now + args.ttlS);
+  if (args.user !== undefined) jwt = jwt.setSubject(args.user);
+  if (args.aud !== undefined) jwt = jwt.setAudience(args.aud);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
