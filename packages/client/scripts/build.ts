@@ -1,7 +1,7 @@
 /**
  * Builds the browser bundles: `dist/wikicast.esm.js` (ES module, ES2020) and `dist/wikicast.js`
- * (classic script, ES2017 for ResourceLoader and older browsers, defines `Wikicast` and
- * `webSocket`). Node-only files (`*.node.ts`) are never reached from these entries.
+ * (classic script defining `Wikicast` and `webSocket`; ES2015, the syntax ResourceLoader's "es6"
+ * modules accept on MediaWiki 1.39). Node-only files (`*.node.ts`) are never reached from here.
  *   node --import tsx packages/client/scripts/build.ts
  */
 import { build, type BuildOptions } from 'esbuild';
@@ -31,7 +31,7 @@ const common: BuildOptions = {
 export async function buildBundles(): Promise<Bundle[]> {
   const [esm, classic] = await Promise.all([
     build({ ...common, entryPoints: ['src/index.ts'], format: 'esm', target: 'es2020', outfile: 'dist/wikicast.esm.js' }),
-    build({ ...common, entryPoints: ['src/browser/classic.ts'], format: 'iife', target: 'es2017', outfile: 'dist/wikicast.js' }),
+    build({ ...common, entryPoints: ['src/browser/classic.ts'], format: 'iife', target: 'es2015', outfile: 'dist/wikicast.js' }),
   ]);
   return [esm, classic].map((result) => {
     const output = result.outputFiles?.[0];

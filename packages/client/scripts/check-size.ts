@@ -36,7 +36,7 @@ function report(sizes: readonly BundleSize[]): string {
     ...rows,
     '',
     'Built with esbuild (`packages/client/scripts/build.ts`): the ES module targets ES2020, the',
-    'classic script (which defines the globals `Wikicast` and `webSocket`) ES2017.',
+    'classic script (which defines the globals `Wikicast` and `webSocket`) ES2015.',
     '',
   ].join('\n');
 }
