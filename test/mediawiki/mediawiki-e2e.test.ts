@@ -44,7 +44,19 @@ describe('MediaWiki → Wikicast', () => {
     };
     ingest = await startService('ingest', env);
     await waitUntilReady(ingest);
-    mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url });
+    mw = await startMediaWiki({
+      wikiId: wiki.id,
+      secret: wiki.secret,
+      ingestUrl: ingest.url,
+      // As Lockdown and similar extensions do: the Project namespace is for logged-in readers only.
+      extraSettings: `$wgHooks['getUserPermissionsErrors'][] = static function ( $title, $user, $action, &$result ) {
+        if ( $action === 'read' && $title->getNamespace() === NS_PROJECT && !$user->isRegistered() ) {
+          $result = 'badaccess-group0';
+          return false;
+        }
+        return true;
+      };`,
+    });
     admin = new ApiSession(mw.apiUrl);
     await admin.login(ADMIN_USER, mw.adminPassword);
   });
@@ -130,6 +142,19 @@ describe('MediaWiki → Wikicast', () => {
     }
     assert.match(String(page.from), /^WS[0-9a-f]{16}$/, 'page events name the editing session');
     assert.equal(await queuedDeliveries(), 0, 'nothing was left for the job queue');
+  });
+
+  it('events about pages anonymous readers may not read carry an audience', async () => {
+    const edit = await admin.edit('Project:Staff notes', 'for logged-in readers', 'private note');
+    const events = [
+      await eventInLog((e) => e.topic === `${wiki.id}:recentchange` && (e.msg as Record<string, unknown>).page_id === edit.pageid, 'recentchange event'),
+      await eventInLog((e) => e.topic === `${wiki.id}:page:${edit.pageid}`, 'page event'),
+    ];
+    for (const event of events) {
+      const groups = (event.audience as { groups?: string[] } | undefined)?.groups;
+      assert.ok(groups && groups.length > 0 && !groups.includes('*'), JSON.stringify(event.audience));
+      assert.ok(groups.includes('user'), 'logged-in readers may read it');
+    }
   });
 
   it('log actions (protect, move, delete) are recent changes too', async () => {
