@@ -19,8 +19,8 @@ export const RATE_PER_WIKI_PER_S = 2_000;
 export const RATE_BURST_EVENTS = 4_000;
 /** How long `close()` lets in-flight requests finish (their confirms arrive) before closing the broker connection. */
 export const SHUTDOWN_GRACE_MS = 10_000;
-/** uWS closes keep-alive connections idle this long. */
-export const IDLE_TIMEOUT_S = 30;
+/** Publishing tokens must expire within this long from now: a leaked one is useful only briefly. */
+export const MAX_TOKEN_TTL_S = 3_600;
 
 export interface IngestConfig extends CommonConfig {
   /** Names this process in logs, metrics and its broker connection name. */
@@ -35,6 +35,7 @@ export interface IngestConfig extends CommonConfig {
   ratePerWikiPerS: number;
   rateBurstEvents: number;
   shutdownGraceMs: number;
+  maxTokenTtlS: number;
   allowUwsFallback: boolean;
 }
 
@@ -62,6 +63,7 @@ export function readIngestConfig(env: Env): Readonly<IngestConfig> {
     ratePerWikiPerS: envInt(env, 'WIKICAST_INGEST_RATE_PER_WIKI', RATE_PER_WIKI_PER_S, { min: 0, max: 10_000_000 }),
     rateBurstEvents,
     shutdownGraceMs: envInt(env, 'WIKICAST_INGEST_SHUTDOWN_GRACE_MS', SHUTDOWN_GRACE_MS, { min: 0, max: 600_000 }),
+    maxTokenTtlS: envInt(env, 'WIKICAST_INGEST_MAX_TOKEN_TTL_S', MAX_TOKEN_TTL_S, { min: 1, max: 366 * 24 * 3_600 }),
     allowUwsFallback: envBool(env, 'WIKICAST_ALLOW_UWS_FALLBACK', false),
   };
   return Object.freeze(config);

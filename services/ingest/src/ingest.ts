@@ -69,6 +69,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     post: {
       wikis: () => wikis,
       tokens,
+      maxTokenTtlS: config.maxTokenTtlS,
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       retryAfterS: config.retryAfterS,

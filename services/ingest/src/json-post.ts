@@ -22,6 +22,8 @@ export interface JsonReply {
 export interface JsonPostDeps {
   wikis: () => WikiRegistry;
   tokens: TokenCache;
+  /** Longest a token may still be valid for (`exp` − now), in seconds. */
+  maxTokenTtlS: number;
   logger: Logger;
   bodyLimitBytes: number;
   retryAfterS: number;
@@ -62,7 +64,7 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
     answerError(err, log, reply);
     return;
   }
-  const work = Promise.all([readBody(exchange, deps.bodyLimitBytes), authenticate(authorization, deps.wikis(), deps.tokens)])
+  const work = Promise.all([readBody(exchange, deps.bodyLimitBytes), authenticate(authorization, deps)])
     .then(async ([raw, claims]) => {
       if (raw === null) return;
       bodyRead = true;
@@ -80,14 +82,20 @@ function isJson(contentType: string): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-async function authenticate(header: string, wikis: WikiRegistry, cache: TokenCache): Promise<TokenClaims> {
+async function authenticate(header: string, deps: JsonPostDeps): Promise<TokenClaims> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match === null) throw new HttpError(401, 'unauthorized', 'an Authorization: Bearer <token> header is required', { 'www-authenticate': 'Bearer' });
   const token = match[1]!;
-  const cached = cache.get(token);
+  const cached = deps.tokens.get(token);
   if (cached !== undefined) return cached;
-  const claims = await verifyToken(token, wikis, { audience: INGEST_AUDIENCE, allowMissingAudience: false });
-  cache.set(token, claims);
+  const claims = await verifyToken(token, deps.wikis(), { audience: INGEST_AUDIENCE, allowMissingAudience: false });
+  const ttlS = claims.exp - Math.floor(Date.now() / 1000);
+  if (ttlS > deps.maxTokenTtlS) {
+    throw new HttpError(401, 'unauthorized', `token is valid for ${ttlS} s more; ingest accepts tokens that expire within ${deps.maxTokenTtlS} s`, {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  deps.tokens.set(token, claims);
   return claims;
 }
 

@@ -42,7 +42,8 @@ describe('POST /v1/events on the real RabbitMQ', () => {
     const forged = await signToken(h.wiki, { aud: 'ingest', secret: 'x'.repeat(64) });
     const edgeToken = await signToken(h.wiki, {});
     const expired = await signToken(h.wiki, { aud: 'ingest', ttlS: -60 });
-    for (const token of [forged, edgeToken, expired, 'not-a-jwt']) {
+    const longLived = await signToken(h.wiki, { aud: 'ingest', ttlS: 2 * 86_400 });
+    for (const token of [forged, edgeToken, expired, longLived, 'not-a-jwt']) {
       const r = await h.post({ topic: 'x', type: 't' }, { token });
       assert.equal(r.status, 401, JSON.stringify(r.body));
       assert.equal(r.body.code, 'unauthorized');
