@@ -175,6 +175,26 @@ describe('MediaWiki → Wikicast', () => {
     }
     const deleted = await eventInLog((e) => e.type === 'delete' && String(e.topic).startsWith(`${wiki.id}:page:`), 'page delete event');
     assert.equal((deleted.msg as Record<string, unknown>).title, 'Wikicast moved target');
+    const moved = await eventInLog((e) => e.type === 'move' && String(e.topic).startsWith(`${wiki.id}:page:`), 'page move event');
+    assert.equal((moved.msg as Record<string, unknown>).old_title, 'Wikicast log target');
+
+    await admin.post({ action: 'undelete', title: 'Wikicast moved target', reason: 'restore', token });
+    const undeleted = await eventInLog((e) => e.type === 'undelete' && String(e.topic).startsWith(`${wiki.id}:page:`), 'page undelete event');
+    assert.equal((undeleted.msg as Record<string, unknown>).title, 'Wikicast moved target');
+  });
+
+  it("other extensions' code sends with the seed's PHP API, Wikicast::send( $type, $msg, $to )", async () => {
+    await mw.maintenance('eval.php', [], [
+      "MediaWiki\\Extension\\Wikicast\\Wikicast::send( 'FooDataChanged', [ 'id' => 42 ] );",
+      `MediaWiki\\MediaWikiServices::getInstance()->getService( 'Wikicast.Sender' )->send( '${wiki.id}:42:UpdateComments', 'hi', 'WS0123' );`,
+    ].join('\n'));
+    const bare = await eventInLog((e) => e.topic === `${wiki.id}:FooDataChanged`, 'seed send with a bare name');
+    assert.equal(bare.type, 'FooDataChanged');
+    assert.deepEqual(bare.msg, { id: 42 });
+    assert.equal(bare.to, undefined);
+    const addressed = await eventInLog((e) => e.topic === `${wiki.id}:42:UpdateComments`, 'seed send with wsWikiID');
+    assert.deepEqual(addressed.to, ['WS0123']);
+    assert.equal(addressed.msg, 'hi');
   });
 
   it('with ingest stopped the edit still saves; once ingest is back the queued events arrive', async () => {

@@ -30,8 +30,8 @@ export interface TestMediaWiki {
   apiUrl: string;
   dir: string;
   adminPassword: string;
-  /** Runs a maintenance script of this wiki (`runJobs.php`, `showJobs.php`, …). */
-  maintenance: (script: string, args?: string[]) => Promise<string>;
+  /** Runs a maintenance script of this wiki (`runJobs.php`, `showJobs.php`, …), with `input` on stdin. */
+  maintenance: (script: string, args?: string[], input?: string) => Promise<string>;
   /** The extension's log lines ($wgDebugLogGroups['Wikicast']). */
   wikicastLog: () => string;
   stop: () => Promise<void>;
@@ -127,10 +127,14 @@ ${options.extraSettings ?? ''}
     apiUrl: `${url}/api.php`,
     dir,
     adminPassword,
-    maintenance: async (script, args = []) => {
-      const { stdout } = await run('php', [join(MEDIAWIKI_DIR, 'maintenance', script), ...args], { env, maxBuffer: 16 * 1024 * 1024 });
-      return stdout;
-    },
+    maintenance: (script, args = [], input = '') =>
+      new Promise((resolve, reject) => {
+        const child = execFile('php', [join(MEDIAWIKI_DIR, 'maintenance', script), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`${script} failed: ${err.message}\n${stderr}`));
+          else resolve(stdout);
+        });
+        child.stdin?.end(input);
+      }),
     wikicastLog: () => (existsSync(log) ? readFileSync(log, 'utf8') : ''),
     stop,
   };
