@@ -1,0 +1,163 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from '@wikicast/test/support';
+import { parse } from 'yaml';
+
+/**
+ * deploy/docker/Dockerfile and .dockerignore, linted lightly: no Docker engine here to build
+ * them, so these check what a build and a Kubernetes pod rely on.
+ */
+const DOCKERFILE = readFileSync(join(REPO_ROOT, 'deploy/docker/Dockerfile'), 'utf8');
+const SERVICES = { ingest: 8100, edge: 8101 } as const;
+
+interface Stage {
+  name: string;
+  from: string;
+  lines: string[];
+}
+
+function stages(text: string): { args: Map<string, string>; stages: Stage[] } {
+  const args = new Map<string, string>();
+  const result: Stage[] = [];
+  // Join continuation lines, drop comments and blanks.
+  const lines = text.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  for (const line of lines) {
+    const [instruction = '', ...rest] = line.split(/\s+/);
+    const upper = instruction.toUpperCase();
+    if (upper === 'FROM') {
+      const match = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest.join(' '));
+      assert.ok(match, `FROM line: ${line}`);
+      result.push({ from: match[1] ?? '', name: match[2] ?? `#${result.length}`, lines: [] });
+    } else if (upper === 'ARG' && result.length === 0) {
+      const [key = '', value = ''] = rest.join(' ').split('=');
+      args.set(key, value);
+    } else {
+      const current = result.at(-1);
+      assert.ok(current, `${instruction} before the first FROM`);
+      current.lines.push(line);
+    }
+  }
+  return { args, stages: result };
+}
+
+const parsed = stages(DOCKERFILE);
+const byName = new Map(parsed.stages.map((s) => [s.name, s]));
+
+/** The instructions of a stage and every stage it is built FROM, base first. */
+function lineage(name: string): Stage[] {
+  const stage = byName.get(name);
+  assert.ok(stage, `stage ${name}`);
+  return byName.has(stage.from) ? [...lineage(stage.from), stage] : [stage];
+}
+
+function last(name: string, instruction: string): string | undefined {
+  const found = lineage(name)
+    .flatMap((s) => s.lines)
+    .filter((l) => l.toUpperCase().startsWith(`${instruction} `));
+  return found.at(-1)?.slice(instruction.length + 1).trim();
+}
+
+describe('Dockerfile', () => {
+  it('builds on node:20-bookworm-slim (glibc, for uWebSockets.js) in several stages', () => {
+    assert.equal(parsed.args.get('NODE_IMAGE'), 'node:20-bookworm-slim');
+    for (const stage of parsed.stages) {
+      assert.ok(stage.from === '${NODE_IMAGE}' || byName.has(stage.from), `${stage.name} is FROM the Node image or an earlier stage`);
+    }
+    assert.ok(parsed.stages.length >= 3);
+  });
+
+  it('installs with pnpm 9 from the frozen lockfile and deploys production dependencies only', () => {
+    assert.match(DOCKERFILE, /npm install --global pnpm@9\b/);
+    assert.match(DOCKERFILE, /pnpm install [^\n]*--frozen-lockfile/);
+    for (const service of Object.keys(SERVICES)) {
+      assert.match(DOCKERFILE, new RegExp(`pnpm --filter @wikicast/${service} deploy --prod `));
+    }
+  });
+
+  for (const [service, port] of Object.entries(SERVICES)) {
+    describe(`target ${service}`, () => {
+      it('runs as a numeric non-root user, so Kubernetes can check runAsNonRoot', () => {
+        const user = last(service, 'USER') ?? '';
+        assert.match(user, /^\d+(:\d+)?$/);
+        assert.notEqual(user.split(':')[0], '0');
+        const runtime = lineage(service);
+        assert.equal(runtime[0]?.from, '${NODE_IMAGE}', 'the final image starts from the slim Node image, not the build stage');
+        assert.ok(!runtime.some((s) => s.lines.some((l) => /pnpm|npm install/.test(l))), 'no package manager runs in the final image');
+      });
+
+      it(`exposes and listens on ${port}, on every interface`, () => {
+        assert.equal(last(service, 'EXPOSE'), String(port));
+        assert.match(last(service, 'ENV') ?? '', new RegExp(`PORT=${port}\\b`));
+        assert.ok(lineage(service).some((s) => s.lines.some((l) => /HOST=0\.0\.0\.0/.test(l))));
+        const config = readFileSync(join(REPO_ROOT, `services/${service}/src/config.ts`), 'utf8');
+        assert.match(config, new RegExp(`DEFAULT_PORT = ${port};`), 'the service default agrees');
+        const manifest = readFileSync(join(REPO_ROOT, `deploy/kubernetes/base/${service}.yaml`), 'utf8');
+        assert.match(manifest, new RegExp(`containerPort: ${port}\\b`), 'the Kubernetes Deployment agrees');
+      });
+
+      it('starts the compiled entry point that its build emits', () => {
+        assert.equal(last(service, 'CMD'), '["node", "dist/main.js"]');
+        const build = parse(readFileSync(join(REPO_ROOT, `services/${service}/tsconfig.build.json`), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
+        assert.deepEqual([build.compilerOptions.rootDir, build.compilerOptions.outDir], ['src', 'dist']);
+        assert.ok(existsSync(join(REPO_ROOT, `services/${service}/src/main.ts`)));
+        assert.match(DOCKERFILE, new RegExp(`COPY --from=build-${service} /out /app`));
+      });
+    });
+  }
+});
+
+/** Docker's .dockerignore rules: the last matching pattern wins; a match on a directory covers its files. */
+function ignored(rules: Array<{ negate: boolean; pattern: RegExp }>, path: string): boolean {
+  const parts = path.split('/');
+  let result = false;
+  for (const rule of rules) {
+    for (let i = 1; i <= parts.length; i++) {
+      if (rule.pattern.test(parts.slice(0, i).join('/'))) {
+        result = !rule.negate;
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+function dockerignore(): Array<{ negate: boolean; pattern: RegExp }> {
+  return readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((line) => {
+      const negate = line.startsWith('!');
+      const glob = (negate ? line.slice(1) : line).replace(/^\/|\/$/g, '');
+      const source = glob
+        .split('/')
+        .map((part) => (part === '**' ? '\u0000' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+        .join('/')
+        .replace(/\u0000\//g, '(?:.*/)?')
+        .replace(/\/\u0000/g, '(?:/.*)?')
+        .replace(/\u0000/g, '.*');
+      return { negate, pattern: new RegExp(`^${source}$`) };
+    });
+}
+
+describe('.dockerignore', () => {
+  const rules = dockerignore();
+  const tracked = execFileSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+
+  it('keeps what the build needs in the context', () => {
+    const needed = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'tsconfig.base.json', 'test/package.json', 'packages/client/package.json'];
+    for (const dir of ['packages/protocol', 'packages/service-runtime', 'services/ingest', 'services/edge']) {
+      needed.push(`${dir}/package.json`, `${dir}/tsconfig.build.json`, ...tracked.filter((f) => f.startsWith(`${dir}/src/`)));
+    }
+    assert.deepEqual(needed.filter((f) => ignored(rules, f)), []);
+  });
+
+  it('keeps installed modules, builds, git, local state and tests out', () => {
+    for (const path of ['node_modules/x/index.js', 'services/edge/node_modules/x', 'packages/protocol/dist/index.js', '.git/HEAD', '.local/wikis.json', 'services/edge/test/edge.test.ts', 'test/e2e/event-path.test.ts', 'packages/client/src/index.ts', 'docs/operations.md']) {
+      assert.ok(ignored(rules, path), `${path} is ignored`);
+    }
+  });
+});
