@@ -1,75 +1,20 @@
 import type { ServerFrame } from '@wikicast/protocol';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
 import { CloseCode, ErrorCode, ReasonCode, reasonForClose } from './codes.js';
 import { Emitter } from './emitter.js';
 import { WikicastError } from './errors.js';
 import type { MessageCallback, WikicastMessage } from './message.js';
 import { browserNetworkStatus, type NetworkStatus } from './network.js';
+import { DEFAULTS, type ClientEvents, type ClientOptions, type Recipients, type SendOptions, type Tunables } from './options.js';
 import { PendingRequests } from './pending-requests.js';
 import { RecentIds } from './recent-ids.js';
 import { nextStep } from './reconnect-policy.js';
-import type { SocketConstructor, SocketLike } from './socket.js';
-import { State, type StateChange } from './state.js';
+import type { SocketLike } from './socket.js';
+import { State } from './state.js';
 import { Subscriptions, type SubscribeRequest } from './subscriptions.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
-import { TokenKeeper, type GetToken } from './token-keeper.js';
+import { TokenKeeper } from './token-keeper.js';
 import { webSocketUrl } from './ws-url.js';
-
-export interface ClientOptions {
-  /** `http(s)://host` (the edge or HAProxy), or a full `ws(s)://host/v1/ws` URL; relative in browsers. */
-  url: string;
-  /** The WebSocket class: the browser's, or the `ws` package's in Node. */
-  WebSocket: SocketConstructor;
-  /** A token to start with. Without `getToken` it is used until it expires. */
-  token?: string;
-  /** Gets a fresh token: called before expiry, after 4001/1008, and when there is none. */
-  getToken?: GetToken;
-  timers?: Timers;
-  /** Online/offline events; defaults to the browser's `window` events, none in Node. */
-  network?: NetworkStatus;
-  backoff?: BackoffOptions;
-  random?: () => number;
-  connectTimeoutMs?: number;
-  ackTimeoutMs?: number;
-  rateLimitDelayMs?: number;
-  maxAuthFailures?: number;
-  /** How many recent event ids to remember for de-duplication. */
-  dedupCapacity?: number;
-  /** Resolves a relative `url` (defaults to the page's location). */
-  baseUrl?: string;
-}
-
-type Tunables = Required<Pick<ClientOptions, 'connectTimeoutMs' | 'ackTimeoutMs' | 'rateLimitDelayMs' | 'maxAuthFailures' | 'dedupCapacity'>>;
-
-export const DEFAULTS: Readonly<Tunables> = {
-  connectTimeoutMs: 10_000,
-  ackTimeoutMs: 10_000,
-  rateLimitDelayMs: 5_000,
-  maxAuthFailures: 3,
-  dedupCapacity: 2048,
-};
-
-export interface SendOptions {
-  /** The topic; default: `type`, as the seed did (`send('FooDataChanged', …)`). */
-  topic?: string;
-  /** Recipient client ids; absent: every subscriber of the topic. */
-  to?: string | string[];
-  timeoutMs?: number;
-}
-
-/** The seed's third argument of `send`: one client id, several, or none. */
-export type Recipients = string | string[] | false | null | undefined;
-
-export interface ClientEvents {
-  state: (change: StateChange) => void;
-  connected: (info: { cid: string; edge: string }) => void;
-  /** Every loss of an established connection (the seed's `disconnected` callbacks). */
-  disconnected: (info: { reason: string; closeCode?: number }) => void;
-  event: (message: WikicastMessage) => void;
-  /** History for these topics is gone: reload their state from the wiki. */
-  reset: (info: { topics: string[]; reason: string }) => void;
-  error: (err: WikicastError) => void;
-}
 
 /**
  * The Wikicast client: one state machine (disconnected → connecting → connected, and closed)
@@ -92,6 +37,7 @@ export class WikicastClient {
   private connectTimer: TimerHandle | undefined;
   private stopWatchingNetwork: (() => void) | undefined;
   private attempts = 0;
+  private draining = false;
   private authFailures = 0;
   private nextRef = 0;
   /** Subscribe frames waiting for `subscribed`, by ref: the names they asked for. */
@@ -156,6 +102,7 @@ export class WikicastClient {
    */
   send(type: string, msg?: unknown, to?: Recipients | SendOptions): Promise<string> {
     const options: SendOptions = to !== null && typeof to === 'object' && !Array.isArray(to) ? to : { to: to || undefined };
+    if (this.draining) return Promise.reject(new WikicastError(ErrorCode.closed, `cannot send "${type}": the client is draining`));
     if (!this.connected()) {
       return Promise.reject(new WikicastError(ErrorCode.notConnected, `cannot send "${type}": not connected`));
     }
@@ -204,8 +151,19 @@ export class WikicastClient {
     return this;
   }
 
+  /**
+   * Finishes in-flight work, then closes: new sends are refused at once (`client_closed`), sends
+   * already made get their ack, error or timeout first. Idempotent; resolves once closed.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    await this.pending.idle();
+    this.close();
+  }
+
   /** Closes for good: no reconnection; pending sends reject with `client_closed`. Idempotent. */
   close(): void {
+    this.draining = false;
     if (this.currentState === State.Closed) return;
     this.stopWatchingNetwork?.();
     this.stopWatchingNetwork = undefined;

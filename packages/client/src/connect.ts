@@ -1,4 +1,5 @@
-import { WikicastClient, type ClientOptions } from './client.js';
+import { WikicastClient } from './client.js';
+import type { ClientOptions } from './options.js';
 import type { SocketConstructor } from './socket.js';
 
 export type ConnectOptions = Omit<ClientOptions, 'WebSocket'> & { WebSocket?: SocketConstructor };

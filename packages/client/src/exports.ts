@@ -1,5 +1,6 @@
-export { WikicastClient, DEFAULTS } from './client.js';
-export type { ClientEvents, ClientOptions, Recipients, SendOptions } from './client.js';
+export { WikicastClient } from './client.js';
+export { DEFAULTS } from './options.js';
+export type { ClientEvents, ClientOptions, Recipients, SendOptions } from './options.js';
 export { CloseCode, ErrorCode, ReasonCode } from './codes.js';
 export { State } from './state.js';
 export type { StateChange } from './state.js';

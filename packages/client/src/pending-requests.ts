@@ -11,6 +11,7 @@ interface Pending {
 /** Sends waiting for their `ack`, by `ref`; each ends in exactly one of ack, error, timeout or disconnect. */
 export class PendingRequests {
   private readonly byRef = new Map<string | number, Pending>();
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly timers: Timers) {}
 
@@ -47,12 +48,23 @@ export class PendingRequests {
     return this.byRef.size;
   }
 
+  /** Resolves once nothing is pending (each request ends by its own timeout at the latest). */
+  idle(): Promise<void> {
+    if (this.byRef.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private take(ref: string | number | undefined): Pending | undefined {
     if (ref === undefined) return undefined;
     const pending = this.byRef.get(ref);
     if (pending === undefined) return undefined;
     this.byRef.delete(ref);
     this.timers.clear(pending.timer);
+    if (this.byRef.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
     return pending;
   }
 }

@@ -1,5 +1,6 @@
 /** Builds a client wired to a fake socket and fake timers, recording what it emits. */
-import { WikicastClient, type ClientOptions } from '../src/client.js';
+import { WikicastClient } from '../src/client.js';
+import type { ClientOptions } from '../src/options.js';
 import type { StateChange } from '../src/state.js';
 import type { WikicastError } from '../src/errors.js';
 import type { NetworkStatus } from '../src/network.js';

@@ -59,3 +59,17 @@ test('an error frame without a pending ref goes to the error listeners', async (
   socket.receive('not json');
   assert.deepEqual(h.errors.map((e) => e.code), ['foreign_topic', ErrorCode.badFrame]);
 });
+
+test('drain(): refuses new sends, lets the pending ones get their ack, then closes', async () => {
+  const h = harness();
+  const socket = await h.connectAndWelcome();
+  const inFlight = h.client.send('a', 1);
+  const drained = h.client.drain();
+  await assert.rejects(h.client.send('b', 2), { code: ErrorCode.closed });
+  assert.equal(h.client.state, 'connected', 'still connected while the ack is awaited');
+  socket.receive({ op: 'ack', ref: socket.sentOps('send')[0]?.ref, id: 'id-a' });
+  assert.equal(await inFlight, 'id-a');
+  await drained;
+  assert.equal(h.client.state, 'closed');
+  await h.client.drain();
+});
