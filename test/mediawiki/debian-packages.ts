@@ -7,6 +7,8 @@ const run = promisify(execFile);
 export const PHP_PACKAGES = ['php-cli'];
 /** What the MediaWiki harness needs: Debian 12's MediaWiki 1.39 LTS with SQLite. */
 export const MEDIAWIKI_PACKAGES = ['mediawiki', 'php-cli', 'php-sqlite3', 'php-intl', 'php-mbstring', 'php-xml', 'php-curl'];
+/** The headless browser of the page test. */
+export const BROWSER_PACKAGES = ['chromium'];
 
 async function isInstalled(pkg: string): Promise<boolean> {
   try {
