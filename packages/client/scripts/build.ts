@@ -25,6 +25,9 @@ const common: BuildOptions = {
   write: false,
   absWorkingDir: PACKAGE_DIR,
   logLevel: 'warning',
+  // Plain assignments instead of defineProperty helpers for class fields: ~200 bytes less, and
+  // no class here relies on define semantics.
+  tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
 };
 
 /** Builds both bundles in memory. */
