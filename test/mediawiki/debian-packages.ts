@@ -19,6 +19,9 @@ async function isInstalled(pkg: string): Promise<boolean> {
   }
 }
 
+const APT_LOCK_TIMEOUT_S = 600;
+const APT_ATTEMPTS = 3;
+
 let pending: Promise<void> = Promise.resolve();
 
 /**
@@ -32,8 +35,21 @@ export function ensureDebianPackages(packages: readonly string[]): Promise<void>
     if (missing.length === 0) return;
     if (process.getuid?.() !== 0) throw new Error(`missing Debian packages ${missing.join(' ')}: install them as root`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    await run('apt-get', ['update', '-qq'], { env, maxBuffer: 16 * 1024 * 1024 });
-    await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, maxBuffer: 64 * 1024 * 1024 });
+    // Test files run as separate processes: another may hold apt's lock, so wait for it.
+    const lock = ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run('apt-get', [...lock, 'update', '-qq'], { env, maxBuffer: 16 * 1024 * 1024 });
+        await run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', ...missing], { env, maxBuffer: 64 * 1024 * 1024 });
+        return;
+      } catch (err) {
+        if (attempt >= APT_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        const still: string[] = [];
+        for (const pkg of missing) if (!(await isInstalled(pkg))) still.push(pkg);
+        if (still.length === 0) return;
+      }
+    }
   });
   return pending;
 }
