@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@wikicast/test/support';
+import { parse } from 'yaml';
+import { isKnownMetric, metricNames, SPEC_METRICS } from './promql.js';
+
+/** deploy/prometheus/wikicast-rules.yml: valid, unit-tested with promtool, over metrics that exist. */
+const run = promisify(execFile);
+const DIR = join(REPO_ROOT, 'deploy/prometheus');
+const RULES = join(DIR, 'wikicast-rules.yml');
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+const groups = (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups;
+const alerts = groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
+
+/**
+ * promtool comes with Debian's `prometheus` package. Until deploy/bootstrap.sh installs it, the
+ * test does, as root (as CI runs); elsewhere it says what to install.
+ */
+async function ensurePromtool(): Promise<void> {
+  const present = await run('promtool', ['--version']).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
+  if (present) return;
+  if (process.getuid?.() !== 0) throw new Error('promtool is missing: install the Debian package "prometheus" (as root: apt-get install prometheus)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = (): Promise<unknown> => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], { env, maxBuffer: 16 * 1024 * 1024 });
+  try {
+    await install();
+  } catch {
+    // Usually stale or missing package lists on a fresh machine: refresh them once and retry.
+    await run('apt-get', ['update', '-qq'], { env, maxBuffer: 16 * 1024 * 1024 });
+    await install();
+  }
+}
+
+describe('alert rules', () => {
+  before(ensurePromtool, { timeout: 280_000 });
+
+  it('pass promtool check rules', async () => {
+    const { stdout } = await run('promtool', ['check', 'rules', RULES]);
+    assert.match(stdout, /SUCCESS: \d+ rules found/);
+  });
+
+  it('pass their promtool unit tests', async () => {
+    const { stdout, stderr } = await run('promtool', ['test', 'rules', 'wikicast-rules.test.yml'], { cwd: DIR }).catch((err: { stdout: string; stderr: string }) => {
+      throw new Error(`promtool test rules failed:\n${err.stdout}${err.stderr}`);
+    });
+    assert.match(stdout + stderr, /SUCCESS/);
+  });
+
+  it('each have a unit test that fires it', () => {
+    const tests = readFileSync(join(DIR, 'wikicast-rules.test.yml'), 'utf8');
+    const tested = parse(tests) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
+    const fired = new Set(tested.tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
+    assert.deepEqual(alerts.map((a) => a.alert).filter((name) => !fired.has(name ?? '')), []);
+  });
+
+  it('cover what issue 7 asks: edge down, delivery lag, disconnect storms, ingest 503s, stream lag', () => {
+    const names = alerts.map((a) => a.alert);
+    for (const name of ['WikicastEdgeDown', 'WikicastDeliveryLagHigh', 'WikicastDisconnectStorm', 'WikicastIngestUnavailable', 'WikicastStreamLag']) assert.ok(names.includes(name), name);
+  });
+
+  it('have a severity, a summary and a description', () => {
+    for (const a of alerts) {
+      assert.match(a.labels?.severity ?? '', /^(warning|critical)$/, `${a.alert} severity`);
+      assert.ok(a.annotations?.summary && a.annotations.description, `${a.alert} annotations`);
+    }
+  });
+
+  it('select scrape jobs that the ServiceMonitors make', () => {
+    const jobs = ['wikicast-edge', 'wikicast-ingest', 'wikicast-haproxy', 'wikicast-rabbitmq'];
+    for (const a of alerts) for (const [, job] of a.expr.matchAll(/job="([^"]+)"/g)) assert.ok(jobs.includes(job ?? ''), `${a.alert}: job ${job}`);
+  });
+
+  it('read only metrics that exist: SPEC names, process metrics, HAProxy and RabbitMQ exporters', () => {
+    for (const a of alerts) {
+      const unknown = metricNames(a.expr).filter((name) => !isKnownMetric(name));
+      assert.deepEqual(unknown, [], `${a.alert} reads unknown metrics`);
+    }
+  });
+});
+
+describe('SPEC metrics', () => {
+  it('are all defined by the services under the names the rules and dashboard use', () => {
+    const defined = ['ingest', 'edge'].map((s) => readFileSync(join(REPO_ROOT, `services/${s}/src/metrics.ts`), 'utf8')).join('\n');
+    for (const name of Object.values(SPEC_METRICS).flat()) assert.ok(defined.includes(`name: '${name}'`), `${name} is defined in services/*/src/metrics.ts`);
+  });
+});
