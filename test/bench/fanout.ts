@@ -6,7 +6,7 @@
  * from /proc/<pid>/stat) per delivery.
  */
 import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
-import { rssBytes, sleep, totalCpuSeconds } from './lib/proc.js';
+import { machineBusySeconds, rssBytes, sleep, totalCpuSeconds } from './lib/proc.js';
 import { BENCH_WIKI, makeEvent, startSystem, type SystemKind } from './lib/systems.js';
 
 export interface FanoutOptions {
@@ -37,6 +37,8 @@ export interface FanoutResult {
   /** Including ingest and the broker (RabbitMQ or Redis). */
   wholePathCpuSeconds: number;
   loadgenCpuSeconds: number;
+  /** CPU the rest of the machine (processes outside this benchmark) used meanwhile, % of one core. */
+  otherCpuPercent: number;
   /** Deliveries expected after the drain but never received, and connections closed by the server. */
   missing: number;
   closed: number;
@@ -90,9 +92,10 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
     await sleep(options.warmupS * 1000);
     const pids = [...system.serverPids];
     const whole = [...system.serverPids, ...system.helperPids, ...(options.brokerPid ? [options.brokerPid] : [])];
-    const before = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids) };
+    const ours = [...whole, ...fleet.pids, process.pid];
+    const before = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids), busy: machineBusySeconds(), ours: totalCpuSeconds(ours) };
     await sleep(options.measureS * 1000);
-    const after = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids) };
+    const after = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids), busy: machineBusySeconds(), ours: totalCpuSeconds(ours) };
     const serverRss = system.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
 
     running = false;
@@ -127,6 +130,7 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
       deliveriesPerCpuSecond: cpu > 0 ? deliveries / cpu : NaN,
       wholePathCpuSeconds: after.whole - before.whole,
       loadgenCpuSeconds: after.lg - before.lg,
+      otherCpuPercent: Math.max(0, ((after.busy - before.busy - (after.ours - before.ours)) / ((after.t - before.t) / 1000)) * 100),
       missing: Math.max(0, expected - final.deliveries),
       closed: final.closedAfterReady,
       serverRssMiB: serverRss / 1024 ** 2,
@@ -134,7 +138,7 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
     };
     log(
       `    ${Math.round(result.deliveriesPerSecond).toLocaleString('en')} deliveries/s, ${result.cpuPerDeliveryUs.toFixed(2)} µs CPU/delivery, ` +
-        `${published} events (${Date.now() - started} ms), missing ${result.missing}, closed ${result.closed}`,
+        `${published} events (${Date.now() - started} ms), missing ${result.missing}, closed ${result.closed}, other processes ${Math.round(result.otherCpuPercent)} % CPU`,
     );
     return result;
   } finally {

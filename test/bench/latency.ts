@@ -6,8 +6,9 @@
  * events are sent on schedule whatever the system's answers (a slow answer never delays the next
  * event), and the worst lag of a send behind its schedule is reported beside the figures.
  */
+import * as hdr from 'hdr-histogram-js';
 import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
-import { sleep, totalCpuSeconds } from './lib/proc.js';
+import { machineBusySeconds, sleep, totalCpuSeconds } from './lib/proc.js';
 import { BENCH_WIKI, makeEvent, nowMs, startSystem, type SystemKind, type SystemUnderTest } from './lib/systems.js';
 
 export interface LatencyOptions {
@@ -17,6 +18,8 @@ export interface LatencyOptions {
   rates: number[];
   warmupS: number;
   measureS: number;
+  /** Redis and RabbitMQ, counted as the benchmark's own when telling other processes' load apart. */
+  brokerPids: number[];
 }
 
 export interface LatencyPoint {
@@ -30,9 +33,18 @@ export interface LatencyPoint {
   maxMs: number;
   publishErrors: number;
   achievedRate: number;
+  /** The producer's answer (202 from ingest, the PUBLISH reply from Redis): p50 / p99 ms. */
+  answerP50Ms: number;
+  answerP99Ms: number;
+  /** Send → a side listener on the broker (stream consumer / Redis subscriber), when there is one. */
+  brokerP50Ms: number;
+  brokerP99Ms: number;
+  brokerP999Ms: number;
   /** How late the producer sent against its schedule, at worst. */
   maxScheduleLagMs: number;
   serverCpuPercent: number;
+  /** CPU the rest of the machine (processes outside this benchmark) used meanwhile, % of one core. */
+  otherCpuPercent: number;
 }
 
 export interface LatencyResult {
@@ -45,7 +57,22 @@ export interface LatencyResult {
   errors: string[];
 }
 
-async function openLoop(system: SystemUnderTest, topics: string[], rate: number, seconds: number, errors: string[]): Promise<{ events: number; publishErrors: number; seconds: number; maxLagMs: number }> {
+function histogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+function recordMs(h: hdr.Histogram, ms: number): void {
+  h.recordValue(Math.min(119_000_000, Math.max(1, Math.round(ms * 1000))));
+}
+
+async function openLoop(
+  system: SystemUnderTest,
+  topics: string[],
+  rate: number,
+  seconds: number,
+  errors: string[],
+  answered: hdr.Histogram,
+): Promise<{ events: number; publishErrors: number; seconds: number; maxLagMs: number }> {
   const interval = 1000 / rate;
   const start = nowMs();
   const total = Math.round(rate * seconds);
@@ -65,6 +92,7 @@ async function openLoop(system: SystemUnderTest, topics: string[], rate: number,
         sent++;
         const p = system
           .publish(topic, [event])
+          .then(() => recordMs(answered, nowMs() - event.msg.bt))
           .catch((error: unknown) => {
             publishErrors++;
             if (errors.length < 5) errors.push(String(error));
@@ -96,19 +124,28 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
     const points: LatencyPoint[] = [];
     for (const rate of options.rates) {
       await fleet.reset(false);
-      await openLoop(system, topics, rate, options.warmupS, errors);
+      await openLoop(system, topics, rate, options.warmupS, errors, histogram());
       await sleep(500);
       await fleet.reset(true);
+      const answered = histogram();
+      const broker = histogram();
+      const stopTap = system.tap ? await system.tap((bt) => recordMs(broker, nowMs() - bt)) : null;
       const cpuBefore = totalCpuSeconds(system.serverPids);
-      const run = await openLoop(system, topics, rate, options.measureS, errors);
+      const ours = [...system.serverPids, ...system.helperPids, ...fleet.pids, process.pid, ...options.brokerPids];
+      const oursBefore = totalCpuSeconds(ours);
+      const busyBefore = machineBusySeconds();
+      const run = await openLoop(system, topics, rate, options.measureS, errors, answered);
       const cpuAfter = totalCpuSeconds(system.serverPids);
+      const otherCpuPercent = Math.max(0, ((machineBusySeconds() - busyBefore - (totalCpuSeconds(ours) - oursBefore)) / run.seconds) * 100);
       const expected = Math.round(run.events * perTopic);
       let report = await fleet.report();
       for (let i = 0; i < 50 && report.deliveries < expected; i++) {
         await sleep(100);
         report = await fleet.report();
       }
+      await stopTap?.();
       const h = report.histogram;
+      const pct = (x: hdr.Histogram, q: number): number => (x.totalCount > 0 ? x.getValueAtPercentile(q) / 1000 : NaN);
       const point: LatencyPoint = {
         rate,
         events: run.events,
@@ -121,10 +158,17 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
         publishErrors: run.publishErrors,
         achievedRate: run.events / run.seconds,
         maxScheduleLagMs: run.maxLagMs,
+        answerP50Ms: pct(answered, 50),
+        answerP99Ms: pct(answered, 99),
+        brokerP50Ms: pct(broker, 50),
+        brokerP99Ms: pct(broker, 99),
+        brokerP999Ms: pct(broker, 99.9),
+        otherCpuPercent,
         serverCpuPercent: ((cpuAfter - cpuBefore) / run.seconds) * 100,
       };
       points.push(point);
-      log(`    ${rate}/s: p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms, p999 ${point.p999Ms.toFixed(2)} ms; received ${point.received}/${expected}; publish errors ${point.publishErrors}`);
+      log(`    ${rate}/s: p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms, p999 ${point.p999Ms.toFixed(2)} ms; received ${point.received}/${expected}; publish errors ${point.publishErrors}; ` +
+          `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; other processes ${Math.round(otherCpuPercent)} % CPU`);
     }
     return { system: kind, label: system.label, instances: options.instances, clients: connected.ready, connectMs: connected.ms, points, errors };
   } finally {

@@ -92,11 +92,11 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
       'The load generators run on the same two cores, so deliveries/s is a property of the whole machine; CPU per delivery is the server\'s own cost and the fairer comparison.',
   );
   md.push('');
-  md.push('| system | instances | subscribers | deliveries/s | server CPU µs / delivery | deliveries per server CPU-second | whole-path CPU µs / delivery | load-generator CPU s | events | missing | closed |');
-  md.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  md.push('| system | instances | subscribers | deliveries/s | server CPU µs / delivery | deliveries per server CPU-second | whole-path CPU µs / delivery | load-generator CPU s | events | missing | closed | other processes\' CPU % |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results.fanout) {
     md.push(
-      `| ${r.label} | ${r.instances} | ${int(r.subscribers)} | ${int(r.deliveriesPerSecond)} | ${num(r.cpuPerDeliveryUs)} | ${int(r.deliveriesPerCpuSecond)} | ${num(r.deliveries > 0 ? (r.wholePathCpuSeconds / r.deliveries) * 1e6 : NaN)} | ${num(r.loadgenCpuSeconds, 1)} | ${int(r.events)} | ${int(r.missing)} | ${int(r.closed)} |`,
+      `| ${r.label} | ${r.instances} | ${int(r.subscribers)} | ${int(r.deliveriesPerSecond)} | ${num(r.cpuPerDeliveryUs)} | ${int(r.deliveriesPerCpuSecond)} | ${num(r.deliveries > 0 ? (r.wholePathCpuSeconds / r.deliveries) * 1e6 : NaN)} | ${num(r.loadgenCpuSeconds, 1)} | ${int(r.events)} | ${int(r.missing)} | ${int(r.closed)} | ${int(r.otherCpuPercent ?? NaN)} |`,
     );
   }
   md.push('');
@@ -126,11 +126,24 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
       `Latency runs from the moment the event's POST / PUBLISH starts to its receipt by a client, recorded in HDR histograms (µs) in every load generator and merged; ${c.latency.measureS} s measured after a ${c.latency.warmupS} s warm-up at the same rate.`,
   );
   md.push('');
-  md.push('| system | instances | rate (events/s) | deliveries received / expected | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % (all instances) | publish errors | worst send lag behind schedule ms |');
-  md.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  md.push('| system | instances | rate (events/s) | deliveries received / expected | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % (all instances) | publish errors | worst send lag behind schedule ms | other processes\' CPU % |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results.latency) {
     for (const p of r.points) {
-      md.push(`| ${r.label} | ${r.instances} | ${int(p.rate)} | ${int(p.received)} / ${int(p.expected)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.p999Ms)} | ${ms(p.maxMs)} | ${int(p.serverCpuPercent)} | ${int(p.publishErrors)} | ${ms(p.maxScheduleLagMs)} |`);
+      md.push(`| ${r.label} | ${r.instances} | ${int(p.rate)} | ${int(p.received)} / ${int(p.expected)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.p999Ms)} | ${ms(p.maxMs)} | ${int(p.serverCpuPercent)} | ${int(p.publishErrors)} | ${ms(p.maxScheduleLagMs)} | ${int(p.otherCpuPercent ?? NaN)} |`);
+    }
+  }
+  md.push('');
+  md.push(
+    'Where the time goes: the producer\'s answer (Wikicast: `202` from ingest, sent after RabbitMQ confirmed; Redis designs: the `PUBLISH` reply) and the broker hop (send → a side listener in the runner process: ' +
+      'for Wikicast a consumer of the stream, like an edge\'s; for the Redis designs a Redis subscriber; none for Socket.IO, whose adapter messages are msgpack).',
+  );
+  md.push('');
+  md.push('| system | rate (events/s) | producer answered p50 ms | producer answered p99 ms | broker hop p50 ms | broker hop p99 ms | broker hop p99.9 ms | end to end p50 ms | end to end p99 ms |');
+  md.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results.latency) {
+    for (const p of r.points) {
+      md.push(`| ${r.label} | ${int(p.rate)} | ${ms(p.answerP50Ms ?? NaN)} | ${ms(p.answerP99Ms ?? NaN)} | ${ms(p.brokerP50Ms ?? NaN)} | ${ms(p.brokerP99Ms ?? NaN)} | ${ms(p.brokerP999Ms ?? NaN)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} |`);
     }
   }
   md.push('');
@@ -252,6 +265,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push(`| kernel | ${m.kernel} |`);
   md.push(`| OS | ${m.os} |`);
   md.push(`| open files limit | ${m.openFilesLimit} per process |`);
+  md.push(`| load average at the start | ${m.loadAverage ?? 'n/a'} (the machine is shared: other processes\' CPU during each measurement is in the tables) |`);
   md.push(`| Node.js | ${m.node} |`);
   for (const [name, version] of Object.entries(m.versions)) md.push(`| ${name} | ${version} |`);
   md.push(`| Wikicast commit | ${m.gitCommit}${m.gitDirty ? ' (with uncommitted changes in services/ or packages/)' : ''} |`);

@@ -19,7 +19,7 @@ import { runFanout, type FanoutResult } from './fanout.js';
 import { INGEST_BENCH, runIngest, runIngestBench, type IngestBenchReport, type IngestPoint } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
 import { machineInfo, type MachineInfo } from './lib/machine.js';
-import { ensureRedis, rabbitPid, sleep } from './lib/proc.js';
+import { ensureRedis, rabbitPid, sleep, waitForQuiet } from './lib/proc.js';
 import { SYSTEM_LABELS, wikicastAvailable, type SystemKind } from './lib/systems.js';
 import { runMemory, type MemoryResult } from './memory.js';
 import { renderReport } from './report.js';
@@ -115,7 +115,12 @@ async function main(): Promise<void> {
   if (!wikicastAvailable()) results.notes.push('Wikicast was not measured: services/edge/src/main.ts or services/ingest/src/main.ts does not exist yet in this checkout.');
   log(`Wikicast benchmarks (${results.mode}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
 
+  let quietBudgetMs = values.quick ? 5_000 : 180_000;
   const attempt = async <T>(scenario: string, system: string, fn: () => Promise<T>): Promise<T | null> => {
+    // The machine may be shared: give other work a moment to finish before measuring.
+    const waited = await waitForQuiet(Math.min(20_000, quietBudgetMs));
+    quietBudgetMs -= waited;
+    if (waited > 1_500) log(`  (waited ${Math.round(waited / 1000)} s for other processes to quiet down)`);
     try {
       return await fn();
     } catch (error) {
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
     log(`\n(b) latency: ${config.latency.clients} clients on ${config.latency.instances} instances, ${config.latency.rates.join(' and ')} events/s`);
     for (const kind of LATENCY_SYSTEMS) {
       if (!wanted(kind)) continue;
-      const r = await attempt('latency', SYSTEM_LABELS[kind], () => runLatency(kind, config.latency, log));
+      const r = await attempt('latency', SYSTEM_LABELS[kind], () => runLatency(kind, { ...config.latency, brokerPids: [redis.pid, ...(rabbit ? [rabbit] : [])] }, log));
       if (r) results.latency.push(r);
     }
   }

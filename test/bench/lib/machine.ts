@@ -12,6 +12,7 @@ export interface MachineInfo {
   kernel: string;
   os: string;
   openFilesLimit: string;
+  loadAverage: string;
   node: string;
   versions: Record<string, string>;
   gitCommit: string;
@@ -45,6 +46,7 @@ export async function machineInfo(redisVersion: string): Promise<MachineInfo> {
     kernel: `${os.type()} ${os.release()}`,
     os: osName,
     openFilesLimit: await commandOutput('bash', ['-c', 'ulimit -n']),
+    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
     node: process.version,
     versions: {
       'uWebSockets.js (@trufflesuite/uws-js-unofficial)': packageVersion('uWebSockets.js'),

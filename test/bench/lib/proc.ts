@@ -133,3 +133,26 @@ export async function commandOutput(file: string, args: string[]): Promise<strin
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Busy CPU seconds of the whole machine so far (all cores; /proc/stat, everything but idle and iowait). */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return (total - idle) / CLOCK_TICKS;
+}
+
+/**
+ * Waits (at most `maxMs`) until the machine has been nearly idle for a second: the benchmark's
+ * own processes are idle between runs, so what is busy then is someone else. Returns the ms waited.
+ */
+export async function waitForQuiet(maxMs: number, busyPercent = 30): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const before = machineBusySeconds();
+    await sleep(1000);
+    const busy = (machineBusySeconds() - before) * 100;
+    if (busy < busyPercent || Date.now() - started >= maxMs) return Date.now() - started;
+  }
+}

@@ -10,11 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Emitter } from '@socket.io/redis-emitter';
 import { createClient } from 'redis';
-import { REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
+import amqp, { type ConsumeMessage } from 'amqplib';
+import { AMQP_URL, REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
 import type { Protocol } from './loadgen-protocol.js';
 import { startProgram, type ServerProcess } from './proc.js';
 
@@ -42,6 +44,11 @@ export interface SystemUnderTest {
   helperPids: number[];
   /** Publishes events through the system's producer path; resolves when the producer was answered. */
   publish: (topic: string, events: BenchEvent[]) => Promise<void>;
+  /**
+   * A side listener on the broker hop (Wikicast: a consumer of the stream; Redis designs: a
+   * Redis subscriber), called with each event's `bt`, to split end-to-end latency into hops.
+   */
+  tap?: (onEvent: (bt: number) => void) => Promise<() => Promise<void>>;
   /** Warnings and errors the system's processes logged (Wikicast's services log JSON lines). */
   warnings?: () => Array<Record<string, unknown>>;
   stop: () => Promise<void>;
@@ -87,6 +94,50 @@ function peerFrame(event: BenchEvent, seq: number): string {
   return JSON.stringify({ op: 'event', ...event, cursor: `b${seq}` });
 }
 
+const BT = Buffer.from('"bt":');
+
+/** The `bt` field of a serialized event, without parsing it all. */
+export function readBt(payload: Buffer): number | null {
+  const at = payload.indexOf(BT);
+  if (at < 0) return null;
+  const match = /^[0-9.]+/.exec(payload.toString('latin1', at + BT.length, at + BT.length + 24));
+  return match ? Number(match[0]) : null;
+}
+
+async function redisTap(onEvent: (bt: number) => void): Promise<() => Promise<void>> {
+  const sub = createClient({ url: REDIS_URL });
+  await sub.connect();
+  await sub.pSubscribe('bench:*', (message: Buffer) => {
+    const bt = readBt(message);
+    if (bt !== null) onEvent(bt);
+  }, true);
+  return async () => {
+    await sub.quit();
+  };
+}
+
+/**
+ * Producers' HTTP client: node:http with a keep-alive agent, much lighter per request than
+ * `fetch`, so the benchmark's own producer takes as little CPU as it can from the two cores.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(port: number, path: string, token: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
 
 export function wikicastAvailable(): boolean {
@@ -123,12 +174,7 @@ async function startRedisPeer(kind: SystemKind, file: string, instances: number,
       }
     : async (topic: string, events: BenchEvent[]): Promise<void> => {
         const body = JSON.stringify({ topic, frames: events.map((e) => peerFrame(e, seq++)) });
-        await Promise.all(
-          servers.map(async (s) => {
-            const response = await fetch(`http://127.0.0.1:${s.port}/publish`, { method: 'POST', body });
-            await response.text();
-          }),
-        );
+        await Promise.all(servers.map((s) => post(s.port, '/publish', '', body)));
       };
   return {
     kind,
@@ -137,6 +183,7 @@ async function startRedisPeer(kind: SystemKind, file: string, instances: number,
     targets: servers.map((s) => ({ host: '127.0.0.1', port: s.port, path: '/' })),
     serverPids: servers.map((s) => s.pid),
     helperPids: [],
+    ...(viaRedis ? { tap: redisTap } : {}),
     publish,
     stop: async () => {
       await redis?.quit();
@@ -195,7 +242,8 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
   const [ingest, ...edgeProcesses] = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startService>>>).value);
   await Promise.all([ingest!, ...edgeProcesses].map((s) => waitUntilReady(s)));
   const readerToken = await signToken(wiki, { sub: 'BenchReader', ttlS: 6 * 3600 });
-  const ingestToken = await signToken(wiki, { aud: 'ingest', ttlS: 6 * 3600 });
+  // Ingest accepts publishing tokens that expire within an hour; a run of one system is far shorter.
+  const ingestToken = await signToken(wiki, { aud: 'ingest', ttlS: 3000 });
   return {
     kind: 'wikicast',
     label: SYSTEM_LABELS.wikicast,
@@ -203,15 +251,38 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
     targets: edgeProcesses.map((e) => ({ host: '127.0.0.1', port: e.port, path: `/v1/ws?token=${encodeURIComponent(readerToken)}` })),
     serverPids: edgeProcesses.map((e) => e.child.pid!),
     helperPids: [ingest!.child.pid!],
+    tap: async (onEvent) => {
+      const connection = await amqp.connect(AMQP_URL, { noDelay: true, clientProperties: { connection_name: `${topology.prefix}-bench-tap` } });
+      const channel = await connection.createChannel();
+      await channel.prefetch(1000);
+      let unacked: ConsumeMessage | null = null;
+      let scheduled = false;
+      await channel.consume(
+        topology.names.log,
+        (message) => {
+          if (message === null) return;
+          const bt = readBt(message.content);
+          if (bt !== null) onEvent(bt);
+          unacked = message;
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(() => {
+              scheduled = false;
+              if (unacked) channel.ack(unacked, true);
+              unacked = null;
+            });
+          }
+        },
+        { noAck: false, arguments: { 'x-stream-offset': 'next' } },
+      );
+      return async () => {
+        await connection.close();
+      };
+    },
     warnings: () => [ingest!, ...edgeProcesses].flatMap((p) => p.logs.filter((l) => typeof l.level === 'number' && l.level >= Number(process.env.BENCH_LOG_LEVEL ?? 40))),
     publish: async (_topic, events) => {
-      const response = await fetch(`${ingest!.url}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(events.length === 1 ? events[0] : events),
-      });
-      const text = await response.text();
-      if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${text.slice(0, 300)}`);
+      const { status, body } = await post(ingest!.port, '/v1/events', ingestToken, JSON.stringify(events.length === 1 ? events[0] : events));
+      if (status !== 202) throw new Error(`ingest answered ${status}: ${body.slice(0, 300)}`);
     },
     stop: async () => {
       await Promise.all([ingest!, ...edgeProcesses].map((s) => s.stop()));
