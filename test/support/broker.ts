@@ -28,13 +28,19 @@ export interface LogEntry {
   event: Record<string, unknown>;
 }
 
+/**
+ * Retention of test streams. RabbitMQ refuses to re-declare a stream with other arguments, so
+ * services started by `startService` are given the same (WIKICAST_STREAM_MAX_AGE/_BYTES).
+ */
+export const TEST_STREAM_RETENTION = { maxAge: '1h', maxLengthBytes: 100 * 1024 ** 2 } as const;
+
 /** Declares a fresh topology under a unique prefix, as the services would, and returns its cleanup. */
 export async function setupTopology(label: string): Promise<TestTopology> {
   const prefix = uniquePrefix(label);
   const names = topologyNames(prefix);
   const connection = await amqp.connect(AMQP_URL, { noDelay: true, clientProperties: { connection_name: `${prefix}-test` } });
   const channel = await connection.createChannel();
-  await declareTopology(channel, names, { maxAge: '1h', maxLengthBytes: 100 * 1024 ** 2 });
+  await declareTopology(channel, names, TEST_STREAM_RETENTION);
   await channel.close();
   return {
     prefix,

@@ -1,4 +1,4 @@
-export { AMQP_URL, closeConnectionsNamed, setupTopology, uniquePrefix } from './broker.js';
+export { AMQP_URL, closeConnectionsNamed, setupTopology, TEST_STREAM_RETENTION, uniquePrefix } from './broker.js';
 export type { LogEntry, TestTopology } from './broker.js';
 export { REPO_ROOT, startService, waitUntilReady } from './service-process.js';
 export type { ServiceKind, ServiceProcess } from './service-process.js';

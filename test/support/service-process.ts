@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { TEST_STREAM_RETENTION } from './broker.js';
 import { waitFor } from './wait.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -31,7 +32,16 @@ export function startService(kind: ServiceKind, env: Record<string, string>): Pr
   const entry = resolve(REPO_ROOT, 'services', kind, 'src', 'main.ts');
   const child = spawn(process.execPath, ['--conditions=wikicast-source', '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      // What setupTopology declared the stream with; a service asking for other retention is refused by RabbitMQ.
+      WIKICAST_STREAM_MAX_AGE: TEST_STREAM_RETENTION.maxAge,
+      WIKICAST_STREAM_MAX_BYTES: String(TEST_STREAM_RETENTION.maxLengthBytes),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];

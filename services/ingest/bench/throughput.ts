@@ -45,8 +45,6 @@ const wikisFile = writeWikisFile([wiki]);
 const ingest = await startService('ingest', {
   WIKICAST_AMQP_PREFIX: topology.prefix,
   WIKICAST_WIKIS_FILE: wikisFile.path,
-  WIKICAST_STREAM_MAX_AGE: '1h',
-  WIKICAST_STREAM_MAX_BYTES: String(100 * 1024 ** 2),
   WIKICAST_INGEST_RATE_PER_WIKI: '0',
   INGEST_ID: 'bench',
 });

@@ -111,6 +111,8 @@ export class ConfirmPublisher {
         const message = messages[position]!;
         this.#unconfirmed++;
         try {
+          // publish() returning false (socket buffer full) needs no wait here: the window
+          // already bounds how much can be buffered.
           channel.publish(exchange, '', message.body, { ...PUBLISH_OPTIONS, messageId: message.id, type: message.type, timestamp }, (err) => {
             settle(position, err === null || err === undefined ? 'ok' : failureOf(err));
           });

@@ -78,7 +78,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
         inflight.add(work);
         void work.finally(() => inflight.delete(work));
       },
-      count: (status) => metrics.requests.inc({ route: 'post', status: String(status) }),
+      count: (route, status) => metrics.requests.inc({ route, status: String(status) }),
     },
     events: eventsRoute({
       ...publishDeps,

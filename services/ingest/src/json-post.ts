@@ -31,8 +31,8 @@ export interface JsonPostDeps {
   closing: () => boolean;
   /** Tracks requests in progress, so that shutdown can wait for them. */
   track: (work: Promise<unknown>) => void;
-  /** Counts the response by route and status. */
-  count: (status: number) => void;
+  /** Counts the response by route (the path: only registered paths get here) and status. */
+  count: (route: string, status: number) => void;
 }
 
 let requestCounter = 0;
@@ -47,10 +47,12 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
   const authorization = req.getHeader('authorization');
   const contentType = req.getHeader('content-type');
   const contentLength = req.getHeader('content-length');
-  const log = deps.logger.child({ req: ++requestCounter, url: req.getUrl() });
+  const url = req.getUrl();
+  const requestId = ++requestCounter;
+  const log = deps.logger.child({ req: requestId, url });
   let bodyRead = false;
   const reply: Reply = (status, body, headers) => {
-    deps.count(status);
+    deps.count(url, status);
     // An answer given before the whole body arrived closes the connection: that stops the upload
     // and keeps the unread rest from being taken for the next request. While draining, closing
     // it sends the client's next request to another instance instead of into our exit.
@@ -61,7 +63,7 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
     if (!isJson(contentType)) throw new HttpError(415, 'unsupported_media_type', `content-type must be application/json, got ${JSON.stringify(contentType)}`);
     if (contentLength !== '' && Number(contentLength) > deps.bodyLimitBytes) throw new BodyTooLargeError(deps.bodyLimitBytes);
   } catch (err) {
-    answerError(err, log, reply);
+    answerError(err, log, reply, requestId);
     return;
   }
   const work = Promise.all([readBody(exchange, deps.bodyLimitBytes), authenticate(authorization, deps)])
@@ -73,7 +75,7 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
       if (exchange.aborted) log.info({ status: answer.status }, 'client went away before the answer');
       reply(answer.status, answer.body);
     })
-    .catch((err: unknown) => answerError(err, log, reply));
+    .catch((err: unknown) => answerError(err, log, reply, requestId));
   deps.track(work);
 }
 
@@ -109,7 +111,7 @@ function parseJson(raw: Buffer): unknown {
 
 type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
 
-function answerError(err: unknown, log: Logger, reply: Reply): void {
+function answerError(err: unknown, log: Logger, reply: Reply, requestId: number): void {
   if (err instanceof HttpError) {
     if (err.status >= 500) log.warn({ code: err.code, status: err.status }, err.message);
     else log.debug({ code: err.code, status: err.status }, err.message);
@@ -122,7 +124,7 @@ function answerError(err: unknown, log: Logger, reply: Reply): void {
     reply(413, { code: 'payload_too_large', message: err.message });
   } else {
     log.error({ err }, 'request failed');
-    reply(500, { code: 'internal', message: 'an unexpected failure; it is logged' });
+    reply(500, { code: 'internal', message: `an unexpected failure; it is logged as request ${requestId}` });
   }
 }
 

@@ -48,9 +48,6 @@ export async function startHarness(label: string, env: Record<string, string> = 
       WIKICAST_AMQP_PREFIX: topology.prefix,
       WIKICAST_WIKIS_FILE: wikisFile.path,
       INGEST_ID: label,
-      // The retention setupTopology declared the stream with: a different one is refused by RabbitMQ.
-      WIKICAST_STREAM_MAX_AGE: '1h',
-      WIKICAST_STREAM_MAX_BYTES: String(100 * 1024 ** 2),
       WIKICAST_INGEST_RATE_PER_WIKI: '0',
       ...env,
     });
