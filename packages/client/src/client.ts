@@ -197,7 +197,7 @@ export class WikicastClient {
 
   private startSocket(token: string | undefined): void {
     const base = (globalThis as { location?: { href?: string } }).location?.href;
-    const socket = new this.options.WebSocket(webSocketUrl(this.options.url, token, this.options.baseUrl ?? base));
+    const socket = new this.options.WebSocket(webSocketUrl(this.options.url, token, this.options.baseUrl ?? base, this.options.wiki));
     this.socket = socket;
     socket.onmessage = (event) => {
       if (this.socket === socket) this.onMessage(event.data);

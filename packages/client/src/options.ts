@@ -18,6 +18,8 @@ export interface ClientOptions {
   token?: string;
   /** Gets a fresh token: called before expiry, after 4001/1008, and when there is none. */
   getToken?: GetToken;
+  /** Without a token: the public wiki to read anonymously (sent as `?wiki=`, as the edge asks). */
+  wiki?: string;
   timers?: Timers;
   /** Online/offline events; defaults to the browser's `window` events, none in Node. */
   network?: NetworkStatus;

@@ -77,3 +77,21 @@ test('an unreachable server: exit 4', async () => {
   assert.equal(await run(['tail', '--wiki', 'demo', '--secret', 's', '--topics', 'demo:news'], io), ExitCode.unavailable);
   assert.match(io.stderr[0] ?? '', /cannot connect to ws:\/\/127.0.0.1:1\/v1\/ws: transport_closed, 1006, connect ECONNREFUSED/);
 });
+
+test('--anonymous: no token, the public wiki in ?wiki=', async (t) => {
+  let seenUrl = '';
+  const edge = await standInEdge(
+    t,
+    (socket, frame) => {
+      if (frame.op === 'subscribe') socket.send(JSON.stringify(event(7)));
+    },
+    (_socket, url) => {
+      seenUrl = url;
+      return true;
+    },
+  );
+  const io = recordingIo({ WIKICAST_URL: edge.url });
+  assert.equal(await run(['tail', '--wiki', 'demo', '--anonymous', '--topics', 'demo:news', '--count', '1'], io), ExitCode.ok);
+  assert.equal(seenUrl, '/v1/ws?wiki=demo');
+  assert.equal(io.stdout.length, 1);
+});

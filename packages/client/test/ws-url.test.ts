@@ -15,3 +15,8 @@ test('a path given is kept, and the token goes in ?token=', () => {
 test('a relative URL resolves against the page', () => {
   assert.equal(webSocketUrl('/v1/ws', 't', 'https://wiki.example/wiki/Main_Page'), 'wss://wiki.example/v1/ws?token=t');
 });
+
+test('without a token, a public wiki to read anonymously goes in ?wiki=', () => {
+  assert.equal(webSocketUrl('http://h', undefined, undefined, 'demo'), 'ws://h/v1/ws?wiki=demo');
+  assert.equal(webSocketUrl('http://h', 'tok', undefined, 'demo'), 'ws://h/v1/ws?token=tok');
+});

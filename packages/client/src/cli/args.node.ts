@@ -20,7 +20,7 @@ export type Command =
   | { command: 'help'; topic: 'main' | 'token' | 'send' | 'tail' }
   | { command: 'token'; token: TokenArgs }
   | { command: 'send'; token: TokenArgs; topic: string; type: string; msg: unknown; to?: string[]; timeoutS: number }
-  | { command: 'tail'; token: TokenArgs; topics: string[]; since?: string; count?: number };
+  | { command: 'tail'; token: TokenArgs; topics: string[]; since?: string; count?: number; anonymous?: boolean };
 
 const tokenOptions = {
   wiki: { type: 'string' },
@@ -36,7 +36,7 @@ const tokenOptions = {
 const optionsByCommand = {
   token: { ...tokenOptions, aud: { type: 'string' } },
   send: { ...tokenOptions, topic: { type: 'string' }, type: { type: 'string' }, msg: { type: 'string' }, to: { type: 'string', multiple: true }, timeout: { type: 'string' } },
-  tail: { ...tokenOptions, topics: { type: 'string', multiple: true }, since: { type: 'string' }, count: { type: 'string' } },
+  tail: { ...tokenOptions, topics: { type: 'string', multiple: true }, since: { type: 'string' }, count: { type: 'string' }, anonymous: { type: 'boolean' } },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -70,7 +70,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (topics === undefined) throw usage('tail: --topics is required');
   const since = str(values.since);
   const count = values.count === undefined ? undefined : positive('tail', 'count', values.count, 1);
-  return { command: 'tail', token, topics, ...(since !== undefined ? { since } : {}), ...(count !== undefined ? { count } : {}) };
+  const anonymous = values.anonymous === true ? { anonymous: true } : {};
+  return { command: 'tail', token, topics, ...(since !== undefined ? { since } : {}), ...(count !== undefined ? { count } : {}), ...anonymous };
 }
 
 /** `--msg`: JSON when it parses as JSON (`{"a":1}`, `42`, `"quoted"`), else the text itself. */

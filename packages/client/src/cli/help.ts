@@ -40,7 +40,7 @@ accepted event id once RabbitMQ confirmed it.
 
 ${TOKEN_OPTIONS}`,
 
-  tail: `Usage: wikicast tail --wiki ID --topics T1[,T2] [--since CURSOR] [--count N]
+  tail: `Usage: wikicast tail --wiki ID --topics T1[,T2] [--since CURSOR] [--count N] [--anonymous]
 
 Subscribes over WebSocket ($WIKICAST_URL turned into ws://…/v1/ws) and prints every event as
 one JSON object a line on stdout, with its cursor. Logs go to stderr. Reconnects and resumes
@@ -48,6 +48,7 @@ by itself; stops on Ctrl-C or SIGTERM (exit 0).
   --topics T         topics (repeatable, or comma-separated)
   --since CURSOR     replay what came after this cursor first (a cursor printed earlier)
   --count N          exit 0 after printing N events
+  --anonymous        read a public wiki without a token (no secret needed)
 
 ${TOKEN_OPTIONS}`,
 } as const;

@@ -13,6 +13,8 @@ export interface TailArgs {
   topics: string[];
   since?: string;
   count?: number;
+  /** Read a public wiki without a token (no secret needed). */
+  anonymous?: boolean;
 }
 
 /** Server error codes that mean the command line asked for something invalid. */
@@ -25,10 +27,9 @@ const AUTH_CODES = new Set(['unauthorized', 'forbidden']);
  * succeed (else exit 4, or 2 when the token is refused); later losses are logged and resumed.
  */
 export async function tailCommand(args: TailArgs, io: CliIo): Promise<void> {
-  const getToken = tokenSource(args.token, io);
   const base = io.env.WIKICAST_URL || DEFAULT_URL;
   const where = webSocketUrl(base);
-  const client = connect({ url: base, getToken });
+  const client = connect(args.anonymous === true ? { url: base, wiki: args.token.wiki } : { url: base, getToken: tokenSource(args.token, io) });
   let printed = 0;
   let everConnected = false;
 
