@@ -2,13 +2,13 @@ import { strict as assert } from 'node:assert';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT, waitFor } from '@wikicast/test/support';
+import { freePort } from './tools.js';
 
 /** deploy/haproxy/haproxy.cfg: valid with and without each optional block, and TLS really terminates. */
 const run = promisify(execFile);
@@ -29,15 +29,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function check(env: Record<string, string>): Promise<string> {
   const { stdout, stderr } = await run('haproxy', ['-c', '-f', CONFIG], { env: { ...process.env, ...env } });
   return stdout + stderr;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 describe('haproxy -c', () => {

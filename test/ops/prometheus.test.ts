@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { REPO_ROOT } from '@wikicast/test/support';
 import { parse } from 'yaml';
 import { isKnownMetric, metricNames, SPEC_METRICS } from './promql.js';
+import { ensurePromtool } from './tools.js';
 
 /** deploy/prometheus/wikicast-rules.yml: valid, unit-tested with promtool, over metrics that exist. */
 const run = promisify(execFile);
@@ -23,31 +24,6 @@ interface Rule {
 }
 const groups = (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups;
 const alerts = groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
-
-/**
- * promtool comes with Debian's `prometheus` package. Until deploy/bootstrap.sh installs it, the
- * test does, as root (as CI runs); elsewhere it says what to install.
- */
-async function ensurePromtool(): Promise<void> {
-  const present = await run('promtool', ['--version']).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw err;
-    },
-  );
-  if (present) return;
-  if (process.getuid?.() !== 0) throw new Error('promtool is missing: install the Debian package "prometheus" (as root: apt-get install prometheus)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): Promise<unknown> => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], { env, maxBuffer: 16 * 1024 * 1024 });
-  try {
-    await install();
-  } catch {
-    // Usually stale or missing package lists on a fresh machine: refresh them once and retry.
-    await run('apt-get', ['update', '-qq'], { env, maxBuffer: 16 * 1024 * 1024 });
-    await install();
-  }
-}
 
 describe('alert rules', () => {
   before(ensurePromtool, { timeout: 280_000 });
