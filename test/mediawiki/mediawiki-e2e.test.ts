@@ -38,9 +38,6 @@ describe('MediaWiki → Wikicast', () => {
     env = {
       WIKICAST_AMQP_PREFIX: topology.prefix,
       WIKICAST_WIKIS_FILE: wikisFile.path,
-      // The retention setupTopology declared the stream with.
-      WIKICAST_STREAM_MAX_AGE: '1h',
-      WIKICAST_STREAM_MAX_BYTES: String(100 * 1024 ** 2),
     };
     ingest = await startService('ingest', env);
     await waitUntilReady(ingest);
