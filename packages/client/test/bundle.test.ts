@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
+import { parse } from 'acorn';
 import { buildBundles } from '../scripts/build.js';
 import { fakeWebSocket } from './fake-socket.js';
 
@@ -16,6 +17,12 @@ test('each browser bundle is within 6 KiB minified + gzipped and holds no Node-o
     assert.ok(gzipped <= BUDGET_BYTES, `${bundle.file}: ${gzipped} B > ${BUDGET_BYTES} B`);
     assert.doesNotMatch(bundle.code, /require\(|node:|typebox/i, `${bundle.file} pulls in Node or schema code`);
   }
+});
+
+test("the classic script is ES2015 syntax (ResourceLoader's es6 modules on MediaWiki 1.39), the module ES2020", () => {
+  assert.doesNotThrow(() => parse(classic, { ecmaVersion: 2015, sourceType: 'script' }));
+  const esm = bundles.find((b) => b.file.endsWith('/wikicast.esm.js'))?.code ?? '';
+  assert.doesNotThrow(() => parse(esm, { ecmaVersion: 2020, sourceType: 'module' }));
 });
 
 test('the classic script defines Wikicast, and webSocket from window.wikicastConfig read at load', () => {
