@@ -45,6 +45,8 @@ export interface LatencyPoint {
   serverCpuPercent: number;
   /** CPU the rest of the machine (processes outside this benchmark) used meanwhile, % of one core. */
   otherCpuPercent: number;
+  /** CPU of the producer-side service (Wikicast's ingest), % of one core. */
+  helperCpuPercent: number;
 }
 
 export interface LatencyResult {
@@ -131,11 +133,13 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
       const broker = histogram();
       const stopTap = system.tap ? await system.tap((bt) => recordMs(broker, nowMs() - bt)) : null;
       const cpuBefore = totalCpuSeconds(system.serverPids);
+      const helpersBefore = totalCpuSeconds(system.helperPids);
       const ours = [...system.serverPids, ...system.helperPids, ...fleet.pids, process.pid, ...options.brokerPids];
       const oursBefore = totalCpuSeconds(ours);
       const busyBefore = machineBusySeconds();
       const run = await openLoop(system, topics, rate, options.measureS, errors, answered);
       const cpuAfter = totalCpuSeconds(system.serverPids);
+      const helperCpuPercent = ((totalCpuSeconds(system.helperPids) - helpersBefore) / run.seconds) * 100;
       const otherCpuPercent = Math.max(0, ((machineBusySeconds() - busyBefore - (totalCpuSeconds(ours) - oursBefore)) / run.seconds) * 100);
       const expected = Math.round(run.events * perTopic);
       let report = await fleet.report();
@@ -164,6 +168,7 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
         brokerP99Ms: pct(broker, 99),
         brokerP999Ms: pct(broker, 99.9),
         otherCpuPercent,
+        helperCpuPercent,
         serverCpuPercent: ((cpuAfter - cpuBefore) / run.seconds) * 100,
       };
       points.push(point);

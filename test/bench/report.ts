@@ -139,14 +139,22 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
       'for Wikicast a consumer of the stream, like an edge\'s; for the Redis designs a Redis subscriber; none for Socket.IO, whose adapter messages are msgpack).',
   );
   md.push('');
-  md.push('| system | rate (events/s) | producer answered p50 ms | producer answered p99 ms | broker hop p50 ms | broker hop p99 ms | broker hop p99.9 ms | end to end p50 ms | end to end p99 ms |');
-  md.push('|---|---|---|---|---|---|---|---|---|');
+  md.push('| system | rate (events/s) | producer answered p50 ms | producer answered p99 ms | broker hop p50 ms | broker hop p99 ms | broker hop p99.9 ms | end to end p50 ms | end to end p99 ms | ingest CPU % |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results.latency) {
     for (const p of r.points) {
-      md.push(`| ${r.label} | ${int(p.rate)} | ${ms(p.answerP50Ms ?? NaN)} | ${ms(p.answerP99Ms ?? NaN)} | ${ms(p.brokerP50Ms ?? NaN)} | ${ms(p.brokerP99Ms ?? NaN)} | ${ms(p.brokerP999Ms ?? NaN)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} |`);
+      md.push(`| ${r.label} | ${int(p.rate)} | ${ms(p.answerP50Ms ?? NaN)} | ${ms(p.answerP99Ms ?? NaN)} | ${ms(p.brokerP50Ms ?? NaN)} | ${ms(p.brokerP99Ms ?? NaN)} | ${ms(p.brokerP999Ms ?? NaN)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${r.system === 'wikicast' ? int(p.helperCpuPercent ?? NaN) : '—'} |`);
     }
   }
   md.push('');
+  if (results.brokers?.length) {
+    md.push('The brokers alone at the same rates (`test/bench/broker-reference.ts`: a raw amqplib confirm channel publishing persistent to the fanout exchange and a stream consumer, both `noDelay`; Redis `PUBLISH` and a pattern subscriber), with no server and no client: the floor under each design.');
+    md.push('');
+    md.push('| broker | rate (events/s) | publish answered p50 ms | p99 ms | publish → consumer p50 ms | p99 ms | p99.9 ms |');
+    md.push('|---|---|---|---|---|---|---|');
+    for (const b of results.brokers) md.push(`| ${b.broker} | ${int(b.rate)} | ${ms(b.answerP50Ms)} | ${ms(b.answerP99Ms)} | ${ms(b.p50Ms)} | ${ms(b.p99Ms)} | ${ms(b.p999Ms)} |`);
+    md.push('');
+  }
   for (const rate of c.latency.rates) {
     const rows = results.latency.map((r) => {
       const p = r.points.find((x) => x.rate === rate);

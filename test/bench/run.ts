@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '@wikicast/test/support';
+import { runBrokerReference, type BrokerPoint } from './broker-reference.js';
 import { runFanout, type FanoutResult } from './fanout.js';
 import { INGEST_BENCH, runIngest, runIngestBench, type IngestBenchReport, type IngestPoint } from './ingest.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -37,6 +38,8 @@ export interface Results {
   config: typeof FULL;
   fanout: FanoutResult[];
   latency: LatencyResult[];
+  /** The brokers alone at the latency scenario's rates. */
+  brokers: BrokerPoint[];
   memory: MemoryResult[];
   ingest: IngestPoint[];
   /** The ingest engineer's benchmark, run as part of this suite when it exists. */
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     config,
     fanout: [],
     latency: [],
+    brokers: [],
     memory: [],
     ingest: [],
     ingestBench: null,
@@ -148,6 +152,9 @@ async function main(): Promise<void> {
       const r = await attempt('latency', SYSTEM_LABELS[kind], () => runLatency(kind, { ...config.latency, brokerPids: [redis.pid, ...(rabbit ? [rabbit] : [])] }, log));
       if (r) results.latency.push(r);
     }
+    log('  brokers alone, for reference:');
+    const b = await attempt('latency', 'brokers alone', () => runBrokerReference(config.latency.rates, Math.min(config.latency.measureS, 8), log));
+    if (b) results.brokers = b;
   }
   if (only.has('memory')) {
     log(`\n(c) memory: ${config.memory.connections} idle connections on one process`);
