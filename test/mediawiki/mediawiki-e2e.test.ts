@@ -177,7 +177,10 @@ describe('MediaWiki → Wikicast', () => {
 
     await admin.post({ action: 'undelete', title: 'Wikicast moved target', reason: 'restore', token });
     const undeleted = await eventInLog((e) => e.type === 'undelete' && String(e.topic).startsWith(`${wiki.id}:page:`), 'page undelete event');
-    assert.equal((undeleted.msg as Record<string, unknown>).title, 'Wikicast moved target');
+    const restored = undeleted.msg as Record<string, unknown>;
+    assert.equal(restored.title, 'Wikicast moved target');
+    assert.ok(Number(restored.page_id) > 0);
+    assert.equal(undeleted.topic, `${wiki.id}:page:${restored.page_id}`);
   });
 
   it("other extensions' code sends with the seed's PHP API, Wikicast::send( $type, $msg, $to )", async () => {

@@ -58,7 +58,9 @@ class IngestClient {
 	private function post( string $path, array $body ): IngestResult {
 		$request = $this->http->create( $this->settings->ingestUrl . $path, [
 			'method' => 'POST',
-			'postData' => json_encode( $body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR ),
+			// Substituting broken UTF-8 (from another extension's message) beats retrying it forever.
+			'postData' => json_encode( $body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
+				| JSON_INVALID_UTF8_SUBSTITUTE | JSON_THROW_ON_ERROR ),
 			'timeout' => $this->settings->timeoutS,
 			'connectTimeout' => $this->settings->connectTimeoutS,
 			// Ingest is an internal service: never through the wiki's outgoing proxy.

@@ -38,6 +38,8 @@ class Sender {
 	private $pending = [];
 	/** @var bool */
 	private $flushScheduled = false;
+	/** @var bool */
+	private $warnedDisabled = false;
 
 	/**
 	 * @param Settings $settings
@@ -94,7 +96,10 @@ class Sender {
 	 */
 	public function publish( array $event ): void {
 		if ( !$this->settings->isEnabled() ) {
-			$this->logger->warning( 'Wikicast is not configured ($wgWikicastSecret, $wgWikicastIngestUrl): event dropped' );
+			if ( !$this->warnedDisabled ) {
+				$this->warnedDisabled = true;
+				$this->logger->warning( 'Wikicast is not configured ($wgWikicastSecret, $wgWikicastIngestUrl): events dropped' );
+			}
 			return;
 		}
 		$this->pending[] = $event;

@@ -67,7 +67,8 @@ class ChangeHooks implements
 
 	/** @inheritDoc */
 	public function onArticleUndelete( $title, $create, $comment, $oldPageId, $restoredPages ) {
-		$pageId = $title->getArticleID();
+		// The Title may still hold the id of before the restore.
+		$pageId = $title->getArticleID( Title::READ_LATEST );
 		$user = RequestContext::getMain()->getUser();
 		$row = $this->rows->forPageAction( 'undelete', $title, $pageId, $user, (string)$comment );
 		$this->publish( 'page:' . $pageId, $row, $title, $this->currentClient() );
