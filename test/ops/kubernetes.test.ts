@@ -113,6 +113,15 @@ describe('workloads', () => {
     assert.deepEqual(d.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
   });
 
+  it('gives ingest time for preStop, then its shutdown grace, within terminationGracePeriodSeconds', () => {
+    const d = find(manifests(), 'Deployment', 'wikicast-ingest') as Any;
+    const ingest = container(manifests(), 'wikicast-ingest') as Any;
+    const preStop = Number(ingest.lifecycle.preStop.exec.command[1]);
+    const grace = Number(env(ingest, 'WIKICAST_INGEST_SHUTDOWN_GRACE_MS')) / 1000;
+    assert.ok(grace > 0);
+    assert.ok(d.spec.template.spec.terminationGracePeriodSeconds >= preStop + grace + 5);
+  });
+
   it('configures the services for containers: HOST, PORT, EDGE_ID from the pod name, wikis from a Secret', () => {
     for (const [name, port] of [['wikicast-ingest', PORTS.ingest], ['wikicast-edge', PORTS.edge]] as const) {
       const c = container(manifests(), name);

@@ -59,6 +59,11 @@ describe('alert rules', () => {
     }
   });
 
+  it('are each explained in docs/operations.md', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/operations.md'), 'utf8');
+    for (const a of alerts) assert.ok(doc.includes(`### \`${a.alert}\` (${a.labels?.severity})`), `docs/operations.md has a section for ${a.alert} with its severity`);
+  });
+
   it('select scrape jobs that the ServiceMonitors make', () => {
     const jobs = ['wikicast-edge', 'wikicast-ingest', 'wikicast-haproxy', 'wikicast-rabbitmq'];
     for (const a of alerts) for (const [, job] of a.expr.matchAll(/job="([^"]+)"/g)) assert.ok(jobs.includes(job ?? ''), `${a.alert}: job ${job}`);
