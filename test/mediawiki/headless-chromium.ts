@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +16,8 @@ export interface BrowserPage {
   evaluate: <T>(expression: string) => Promise<T>;
   /** Polls an expression until it is truthy. */
   waitForTruthy: (expression: string, what: string, timeoutMs?: number) => Promise<void>;
+  /** Writes a PNG of the viewport (for looking at a failure). */
+  screenshot: (path: string) => Promise<void>;
   /** Console messages and uncaught exceptions, for failure messages. */
   console: string[];
   close: () => Promise<void>;
@@ -109,6 +111,10 @@ export async function openPage(): Promise<BrowserPage> {
       await waitFor(`${url} to load`, async () => (await evaluate<string>('document.readyState')) === 'complete', { timeoutMs: 20_000, intervalMs: 100 });
     },
     evaluate,
+    screenshot: async (path) => {
+      const { data } = (await send('Page.captureScreenshot', { format: 'png' })) as { data: string };
+      writeFileSync(path, Buffer.from(data, 'base64'));
+    },
     waitForTruthy: async (expression, what, timeoutMs = 15_000) => {
       try {
         await waitFor(what, async () => Boolean(await evaluate<unknown>(expression)), { timeoutMs, intervalMs: 100 });
