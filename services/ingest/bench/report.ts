@@ -19,6 +19,8 @@ export interface Report {
   seconds: number;
   rows: Row[];
   integrity: string;
+  /** 1-minute load averages at the start and the end: other work on the machine skews figures. */
+  load: { start: number; end: number };
 }
 
 const TARGET_RATIO = 0.5;
@@ -62,6 +64,7 @@ export function renderReport(report: Report): string {
   lines.push('', '## Setup', '');
   lines.push(`- Date: ${machine.date}; commit ${machine.commit}`);
   lines.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}, Linux ${machine.kernel}`);
+  lines.push(`- 1-minute load average ${report.load.start.toFixed(1)} at the start, ${report.load.end.toFixed(1)} at the end (${machine.cores} cores; above that, other work was competing for them)`);
   lines.push(`- Node.js ${machine.node}; RabbitMQ ${machine.rabbitmq}; ${Object.entries(machine.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`- ${report.seconds} s per measured phase, ceiling and ingest alternating, after a warm-up; ingest with its defaults (window 10,000 unconfirmed, publish timeout 5 s) and rate limiting off`);
   lines.push(`- Command (from the repository root, RabbitMQ running on 127.0.0.1:5672): \`${report.command}\``, '');

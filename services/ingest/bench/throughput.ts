@@ -5,6 +5,7 @@
  *   node --conditions=wikicast-source --import tsx services/ingest/bench/throughput.ts [--seconds 3] [--rounds 4] [--configs 100x10,250x4,1x64] [--out FILE]
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AMQP_URL, REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
 import { httpLoad, type HttpPhaseResult } from './http-load.js';
@@ -39,6 +40,7 @@ const input = {
 };
 
 const machine = await describeMachine();
+const loadAtStart = loadavg()[0]!;
 const topology = await setupTopology('bench');
 const wiki = testWiki('bench');
 const wikisFile = writeWikisFile([wiki]);
@@ -89,7 +91,7 @@ try {
 }
 
 const command = `node --conditions=wikicast-source --import tsx services/ingest/bench/throughput.ts --seconds ${seconds} --rounds ${rounds} --configs ${values.configs} --raw-window ${RAW_WINDOW}`;
-writeFileSync(values.out, renderReport({ machine, command, seconds, rows, integrity }));
+writeFileSync(values.out, renderReport({ machine, command, seconds, rows, integrity, load: { start: loadAtStart, end: loadavg()[0]! } }));
 log(`wrote ${values.out}`);
 
 async function measure(phase: () => Promise<PhaseResult>): Promise<{ result: PhaseResult; ingestCpu: number; benchCpu: number }> {
