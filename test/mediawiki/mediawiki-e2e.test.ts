@@ -154,6 +154,17 @@ describe('MediaWiki → Wikicast', () => {
     }
   });
 
+  it("an edit of a user's talk page by someone else goes to that user's topic, for them alone", async () => {
+    await mw.maintenance('createAndPromote.php', ['Carol', `Pw-${Date.now()}-carol`]);
+    await admin.edit('User talk:Carol', 'Hello Carol', 'a message');
+    const event = await eventInLog((e) => e.topic === `${wiki.id}:user:Carol`, 'user topic event');
+    assert.equal(event.type, 'talk');
+    assert.deepEqual(event.audience, { users: ['Carol'] });
+    assert.equal((event.msg as Record<string, unknown>).user, ADMIN_USER);
+    assert.equal((event.msg as Record<string, unknown>).type, 'new');
+    assert.ok((event.msg as { revision: { new: number } }).revision.new > 0);
+  });
+
   it('log actions (protect, move, delete) are recent changes too', async () => {
     await admin.edit('Wikicast log target', 'text', 'create');
     const token = await admin.csrfToken();

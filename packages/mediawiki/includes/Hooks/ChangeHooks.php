@@ -55,7 +55,14 @@ class ChangeHooks implements
 			return;
 		}
 		$row = $this->rows->fromRevision( $revisionRecord, $user, (bool)( $flags & EDIT_NEW ), (bool)( $flags & EDIT_FORCE_BOT ) );
-		$this->publish( 'page:' . $wikiPage->getId(), $row, $wikiPage->getTitle(), $this->currentClient() );
+		$title = $wikiPage->getTitle();
+		$this->publish( 'page:' . $wikiPage->getId(), $row, $title, $this->currentClient() );
+
+		// Someone wrote on a user's talk page: tell that user alone (the "new messages" notice).
+		$owner = $title->getNamespace() === NS_USER_TALK && !$title->isSubpage() ? $title->getText() : null;
+		if ( $owner !== null && $owner !== $user->getName() ) {
+			$this->publish( 'user:' . $owner, $row, $title, null, [ 'users' => [ $owner ] ], 'talk' );
+		}
 	}
 
 	/** @inheritDoc */
@@ -87,8 +94,17 @@ class ChangeHooks implements
 	 * @param array<string,mixed> $row
 	 * @param Title|null $title
 	 * @param string|null $from
+	 * @param array|null $audience who may see it; null: as the page's readers
+	 * @param string|null $eventType default: the change's type (edit, new, log, …)
 	 */
-	private function publish( string $topicName, array $row, ?Title $title, ?string $from ): void {
+	private function publish(
+		string $topicName,
+		array $row,
+		?Title $title,
+		?string $from,
+		?array $audience = null,
+		?string $eventType = null
+	): void {
 		$msg = ChangeMessage::build( $row, $this->rows->getSite() );
 		foreach ( [ 'old_title', 'redirect_page_id' ] as $extra ) {
 			if ( array_key_exists( $extra, $row ) ) {
@@ -96,9 +112,9 @@ class ChangeHooks implements
 			}
 		}
 		$logType = isset( $row['log_type'] ) ? (string)$row['log_type'] : null;
-		$audience = $this->audience->resolve( $title, (int)( $row['deleted'] ?? 0 ), $logType );
+		$audience = $audience ?? $this->audience->resolve( $title, (int)( $row['deleted'] ?? 0 ), $logType );
 		$events = $this->sender->getEventFactory();
-		$this->sender->publish( $events->event( $events->topic( $topicName ), (string)$msg['type'], $msg, [
+		$this->sender->publish( $events->event( $events->topic( $topicName ), $eventType ?? (string)$msg['type'], $msg, [
 			'from' => $from,
 			'audience' => $audience,
 		] ) );
