@@ -102,7 +102,9 @@ describe('MediaWiki → Wikicast', () => {
   });
 
   it('pages carry wsWikiID and wsClientID and load ext.wikicast, which bundles the client library', async () => {
-    const html = await (await fetch(`${mw.url}/index.php?title=Main_Page`)).text();
+    const response = await fetch(`${mw.url}/index.php?title=Main_Page`);
+    assert.deepEqual(response.headers.getSetCookie(), [], 'anonymous page views stay cookie-less (cacheable)');
+    const html = await response.text();
     assert.match(html, new RegExp(`"wsWikiID":"${wiki.id}:"`));
     assert.match(html, /"wsClientID":"WS[0-9a-f]{16}"/);
     assert.match(html, /ext\.wikicast/);
