@@ -3,7 +3,7 @@
  * with a login token, edits with a CSRF token.
  */
 export class ApiSession {
-  private readonly cookies = new Map<string, string>();
+  readonly cookies = new Map<string, string>();
 
   constructor(readonly apiUrl: string) {}
 

@@ -16,6 +16,8 @@ export interface BrowserPage {
   evaluate: <T>(expression: string) => Promise<T>;
   /** Polls an expression until it is truthy. */
   waitForTruthy: (expression: string, what: string, timeoutMs?: number) => Promise<void>;
+  /** Gives the browser these cookies for `url` (e.g. a logged-in wiki session). */
+  setCookies: (url: string, cookies: ReadonlyMap<string, string>) => Promise<void>;
   /** Writes a PNG of the viewport (for looking at a failure). */
   screenshot: (path: string) => Promise<void>;
   /** Console messages and uncaught exceptions, for failure messages. */
@@ -111,6 +113,9 @@ export async function openPage(): Promise<BrowserPage> {
       await waitFor(`${url} to load`, async () => (await evaluate<string>('document.readyState')) === 'complete', { timeoutMs: 20_000, intervalMs: 100 });
     },
     evaluate,
+    setCookies: async (url, cookies) => {
+      for (const [name, value] of cookies) await send('Network.setCookie', { url, name, value });
+    },
     screenshot: async (path) => {
       const { data } = (await send('Page.captureScreenshot', { format: 'png' })) as { data: string };
       writeFileSync(path, Buffer.from(data, 'base64'));
