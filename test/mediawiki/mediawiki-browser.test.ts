@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -31,7 +32,10 @@ const BOB_PASSWORD = 'Pw-bob-0123456789';
  * MediaWiki API, and a wiki page in headless Chromium (anonymous reader, with ext.wikicast and
  * the global webSocket) shows the "edited by someone else" notice.
  */
-describe('MediaWiki → ingest → edge → readers', () => {
+// Until the edge service is committed, a clean checkout has nothing to connect readers to.
+const EDGE_MISSING = existsSync(join(REPO_ROOT, 'services/edge/src/main.ts')) ? false : 'services/edge has not landed yet';
+
+describe('MediaWiki → ingest → edge → readers', { skip: EDGE_MISSING }, () => {
   const wiki = testWiki('mwlive', { public: true });
   let topology: TestTopology;
   let wikisFile: { path: string; remove: () => void };
