@@ -38,7 +38,10 @@ class PageHooks implements BeforePageDisplayHook, GetPreferencesHook, UserGetDef
 			'wsWikiID' => $this->settings->wikiId . ':',
 			'wsClientID' => $this->tokens->clientIdForSession( $out->getRequest()->getSession()->getId() ),
 		] );
-		if ( $this->settings->isEnabled() && $this->config->get( 'WikicastLoadClient' ) ) {
+		// On a private wiki, anonymous visitors get no token: no client for them to retry with.
+		if ( $this->settings->isEnabled() && $this->config->get( 'WikicastLoadClient' )
+			&& $out->getAuthority()->isAllowed( 'read' )
+		) {
 			$out->addModules( 'ext.wikicast' );
 		}
 	}
