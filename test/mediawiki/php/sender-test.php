@@ -1,0 +1,99 @@
+<?php
+
+use MediaWiki\Extension\Wikicast\EventFactory;
+use MediaWiki\Extension\Wikicast\IngestClient;
+use MediaWiki\Extension\Wikicast\IngestResult;
+use MediaWiki\Extension\Wikicast\Sender;
+use MediaWiki\Extension\Wikicast\Settings;
+
+require_once __DIR__ . '/mediawiki-stubs.php';
+
+/** Ingest as a queue of canned answers; records what was posted. */
+class ScriptedIngest extends IngestClient {
+	/** @var IngestResult[] */
+	public $answers = [];
+	/** @var array[] */
+	public $posted = [];
+
+	public function __construct() {
+		// No HTTP: the answers are scripted.
+	}
+
+	public function postEvents( array $events ): IngestResult {
+		$this->posted[] = $events;
+		return array_shift( $this->answers );
+	}
+}
+
+/**
+ * @return array{Sender,ScriptedIngest,JobQueueGroup,RecordingLogger,array}
+ */
+function senderFixture( int $maxAttempts = 5 ): array {
+	$settings = new Settings();
+	$settings->secret = 'secret';
+	$settings->ingestUrl = 'http://ingest';
+	$settings->maxAttempts = $maxAttempts;
+	$events = new EventFactory( 'demo' );
+	$ingest = new ScriptedIngest();
+	$jobs = new JobQueueGroup();
+	$logger = new RecordingLogger();
+	$sender = new Sender( $settings, $events, $ingest, $jobs, $logger, static function () {
+		return null;
+	} );
+	$batch = [ $events->seedEvent( 'A', 1 ), $events->seedEvent( 'B', 2 ), $events->seedEvent( 'C', 3 ) ];
+	return [ $sender, $ingest, $jobs, $logger, $batch ];
+}
+
+return [
+	'a delivered batch is done' => static function () {
+		[ $sender, $ingest, $jobs, , $batch ] = senderFixture();
+		$ingest->answers = [ new IngestResult( 202, [ 'accepted' => array_column( $batch, 'id' ) ] ) ];
+		assertSame( $sender->deliverQueued( $batch, 1 ), true );
+		assertSame( $jobs->pushed, [] );
+	},
+	'unreachable: the whole batch is queued again, same ids, next attempt, with a wait' => static function () {
+		[ $sender, $ingest, $jobs, , $batch ] = senderFixture();
+		$ingest->answers = [ new IngestResult( 0, null, 'connection refused' ) ];
+		assertSame( $sender->deliverQueued( $batch, 1 ), true );
+		assertSame( count( $jobs->pushed ), 1 );
+		$params = $jobs->pushed[0]->params;
+		assertSame( [ $jobs->pushed[0]->type, $params['attempt'] ], [ 'wikicastDeliver', 2 ] );
+		assertSame( array_column( $params['events'], 'id' ), array_column( $batch, 'id' ) );
+		assertTrue( $params['notBefore'] >= time() && $params['notBefore'] <= time() + 2, 'waits about a second' );
+		assertTrue( !isset( $params['jobReleaseTimestamp'] ), 'no delayed job on a queue without delays' );
+	},
+	'a queue with delayed jobs gets a release timestamp instead' => static function () {
+		[ $sender, $ingest, $jobs, , $batch ] = senderFixture();
+		$jobs->delays = true;
+		$ingest->answers = [ new IngestResult( 503, [ 'code' => 'unavailable' ] ) ];
+		$sender->deliverQueued( $batch, 3 );
+		$params = $jobs->pushed[0]->params;
+		assertTrue( isset( $params['jobReleaseTimestamp'] ) && !isset( $params['notBefore'] ), 'release timestamp' );
+		assertTrue( $params['jobReleaseTimestamp'] >= time() + 3, '4 s after the third attempt' );
+	},
+	'a 503 that confirmed some events retries only the others' => static function () {
+		[ $sender, $ingest, $jobs, , $batch ] = senderFixture();
+		$ingest->answers = [ new IngestResult( 503, [
+			'code' => 'unavailable', 'accepted' => [ $batch[0]['id'] ],
+			'unconfirmed' => [ [ 'index' => 1, 'id' => $batch[1]['id'] ], [ 'index' => 2, 'id' => $batch[2]['id'] ] ],
+		] ) ];
+		$sender->deliverQueued( $batch, 1 );
+		assertSame( array_column( $jobs->pushed[0]->params['events'], 'id' ), [ $batch[1]['id'], $batch[2]['id'] ] );
+	},
+	'429 is retried; other 4xx are logged and dropped' => static function () {
+		[ $sender, $ingest, $jobs, $logger, $batch ] = senderFixture();
+		$ingest->answers = [ new IngestResult( 429, [ 'code' => 'rate_limited' ] ), new IngestResult( 401, [ 'code' => 'unauthorized' ] ) ];
+		$sender->deliverQueued( $batch, 1 );
+		assertSame( count( $jobs->pushed ), 1, '429 queued' );
+		assertSame( $sender->deliverQueued( $batch, 1 ), true );
+		assertSame( count( $jobs->pushed ), 1, '401 not queued' );
+		assertSame( $logger->lines[count( $logger->lines ) - 1][0], 'error' );
+	},
+	'after the last attempt the job is left to the queue (run() returns false)' => static function () {
+		[ $sender, $ingest, $jobs, $logger, $batch ] = senderFixture( 3 );
+		$ingest->answers = [ new IngestResult( 502, null ) ];
+		assertSame( $sender->deliverQueued( $batch, 3 ), false );
+		assertSame( $jobs->pushed, [] );
+		assertSame( $logger->lines[count( $logger->lines ) - 1][0], 'error' );
+	},
+];
