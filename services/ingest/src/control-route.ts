@@ -1,5 +1,5 @@
-import { v7 as uuidv7 } from 'uuid';
 import { summarize, validators, type RevokeControl } from '@wikicast/protocol';
+import type { EventIds } from './event-ids.js';
 import { HttpError } from './http-error.js';
 import type { JsonPost, JsonReply } from './json-post.js';
 import { publishOrRefuse, type PublishDeps } from './publish-or-refuse.js';
@@ -7,6 +7,7 @@ import { publishOrRefuse, type PublishDeps } from './publish-or-refuse.js';
 export interface ControlRouteDeps extends PublishDeps {
   /** The control fanout exchange every edge binds a queue to. */
   exchange: string;
+  ids: EventIds;
 }
 
 /**
@@ -22,7 +23,7 @@ export function revokeRoute(deps: ControlRouteDeps): (post: JsonPost) => Promise
     if (request.user === undefined && request.cid === undefined) {
       throw new HttpError(400, 'invalid_event', '"user" or "cid" is required: whose connections to revoke');
     }
-    const message = { op: 'revoke', id: uuidv7(), wiki } as RevokeControl;
+    const message = { op: 'revoke', id: deps.ids.next(), wiki } as RevokeControl;
     if (request.user !== undefined) message.user = request.user;
     if (request.cid !== undefined) message.cid = request.cid;
     if (request.reason !== undefined) message.reason = request.reason;

@@ -1,5 +1,5 @@
-import { v7 as uuidv7 } from 'uuid';
 import type { WikiRegistry } from '@wikicast/service-runtime';
+import type { EventIds } from './event-ids.js';
 import { HttpError } from './http-error.js';
 import { isPermissionRefusal, prepareEvents, type InvalidEvent } from './prepare-events.js';
 import type { JsonPost, JsonReply } from './json-post.js';
@@ -10,6 +10,7 @@ import type { IngestMetrics } from './metrics.js';
 export interface EventsRouteDeps extends PublishDeps {
   wikis: () => WikiRegistry;
   limiter: WikiRateLimiter;
+  ids: EventIds;
   metrics: IngestMetrics;
   maxBatchEvents: number;
   /** The fanout exchange every event goes to. */
@@ -35,7 +36,7 @@ export function eventsRoute(deps: EventsRouteDeps): (post: JsonPost) => Promise<
       throw new HttpError(429, 'rate_limited', `wiki "${wiki}" is over its rate limit; retry in ${waitS} s`, { 'retry-after': String(waitS) });
     }
     const registry = deps.wikis();
-    const prepared = prepareEvents(body, { wiki, isKnownWiki: (id) => registry.has(id), newId: uuidv7, now: () => new Date() });
+    const prepared = prepareEvents(body, { wiki, isKnownWiki: (id) => registry.has(id), newId: () => deps.ids.next(), now: () => new Date() });
     countRefusals(deps.metrics, wiki, prepared.invalid);
     const extra = prepared.batch || prepared.invalid.length > 0 ? { invalid: prepared.invalid } : {};
     if (prepared.events.length === 0) throw refusalOf(prepared.invalid, prepared.batch);

@@ -11,6 +11,7 @@ import {
 } from '@wikicast/service-runtime';
 import type { IngestConfig } from './config.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
+import { EventIds } from './event-ids.js';
 import { revokeRoute } from './control-route.js';
 import { eventsRoute } from './events-route.js';
 import { createIngestMetrics } from './metrics.js';
@@ -62,7 +63,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     },
   });
   const metrics = createIngestMetrics(registry, () => publisher.unconfirmed);
-  const publishDeps = { publisher, metrics, retryAfterS: config.retryAfterS };
+  const publishDeps = { publisher, metrics, retryAfterS: config.retryAfterS, ids: new EventIds() };
 
   const app = uws.App();
   registerRoutes(app, {
