@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '@wikicast/test/support';
 import { parse } from 'yaml';
+import { dockerignore, ignored, stages, type Stage } from './dockerfile.js';
 
 /**
  * deploy/docker/Dockerfile and .dockerignore, linted lightly: no Docker engine here to build
@@ -12,36 +13,6 @@ import { parse } from 'yaml';
  */
 const DOCKERFILE = readFileSync(join(REPO_ROOT, 'deploy/docker/Dockerfile'), 'utf8');
 const SERVICES = { ingest: 8100, edge: 8101 } as const;
-
-interface Stage {
-  name: string;
-  from: string;
-  lines: string[];
-}
-
-function stages(text: string): { args: Map<string, string>; stages: Stage[] } {
-  const args = new Map<string, string>();
-  const result: Stage[] = [];
-  // Join continuation lines, drop comments and blanks.
-  const lines = text.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  for (const line of lines) {
-    const [instruction = '', ...rest] = line.split(/\s+/);
-    const upper = instruction.toUpperCase();
-    if (upper === 'FROM') {
-      const match = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest.join(' '));
-      assert.ok(match, `FROM line: ${line}`);
-      result.push({ from: match[1] ?? '', name: match[2] ?? `#${result.length}`, lines: [] });
-    } else if (upper === 'ARG' && result.length === 0) {
-      const [key = '', value = ''] = rest.join(' ').split('=');
-      args.set(key, value);
-    } else {
-      const current = result.at(-1);
-      assert.ok(current, `${instruction} before the first FROM`);
-      current.lines.push(line);
-    }
-  }
-  return { args, stages: result };
-}
 
 const parsed = stages(DOCKERFILE);
 const byName = new Map(parsed.stages.map((s) => [s.name, s]));
@@ -109,42 +80,8 @@ describe('Dockerfile', () => {
   }
 });
 
-/** Docker's .dockerignore rules: the last matching pattern wins; a match on a directory covers its files. */
-function ignored(rules: Array<{ negate: boolean; pattern: RegExp }>, path: string): boolean {
-  const parts = path.split('/');
-  let result = false;
-  for (const rule of rules) {
-    for (let i = 1; i <= parts.length; i++) {
-      if (rule.pattern.test(parts.slice(0, i).join('/'))) {
-        result = !rule.negate;
-        break;
-      }
-    }
-  }
-  return result;
-}
-
-function dockerignore(): Array<{ negate: boolean; pattern: RegExp }> {
-  return readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((line) => {
-      const negate = line.startsWith('!');
-      const glob = (negate ? line.slice(1) : line).replace(/^\/|\/$/g, '');
-      const source = glob
-        .split('/')
-        .map((part) => (part === '**' ? '\u0000' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
-        .join('/')
-        .replace(/\u0000\//g, '(?:.*/)?')
-        .replace(/\/\u0000/g, '(?:/.*)?')
-        .replace(/\u0000/g, '.*');
-      return { negate, pattern: new RegExp(`^${source}$`) };
-    });
-}
-
 describe('.dockerignore', () => {
-  const rules = dockerignore();
+  const rules = dockerignore(REPO_ROOT);
   const tracked = execFileSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
 
   it('keeps what the build needs in the context', () => {
