@@ -59,7 +59,7 @@ describe('the Dockerfile build steps', { timeout: BUILD_TIMEOUT_MS }, () => {
   });
 
   for (const service of SERVICES) {
-    it(`build the ${service} image's /app, which starts with node dist/main.js`, { timeout: BUILD_TIMEOUT_MS }, async () => {
+    it(`build the ${service} image's /app, which starts with node dist/main.js`, { timeout: BUILD_TIMEOUT_MS }, async (t) => {
       const out = join(scratch, `out-${service}`);
       for (const command of runCommands(`build-${service}`)) {
         // The base image's tools are here already; the fetch layer only warms the image's store.
@@ -71,7 +71,7 @@ describe('the Dockerfile build steps', { timeout: BUILD_TIMEOUT_MS }, () => {
       }
 
       const wikis = writeWikisFile([testWiki('imagewiki')]);
-      after(wikis.remove);
+      t.after(wikis.remove);
       const port = await freePort();
       const child = spawn(process.execPath, ['dist/main.js'], {
         cwd: out,
