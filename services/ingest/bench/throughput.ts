@@ -2,7 +2,7 @@
  * Ingest throughput with publisher confirms, side by side with the ceiling (a raw amqplib
  * publish-with-confirms loop) in the same run, on the real RabbitMQ. Writes docs/benchmarks/ingest.md.
  *
- *   node --conditions=wikicast-source --import tsx services/ingest/bench/throughput.ts [--seconds 3] [--rounds 4] [--configs 100x10,250x4,1x64] [--out FILE]
+ *   node --conditions=wikicast-source --import tsx services/ingest/bench/throughput.ts [--seconds 3] [--rounds 4] [--configs 100x10,250x4,500x4,1x64] [--out FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '4' },
     out: { type: 'string', default: `${REPO_ROOT}/docs/benchmarks/ingest.md` },
     /** `<batch>x<clients>,…` */
-    configs: { type: 'string', default: '100x10,250x4,1x64' },
+    configs: { type: 'string', default: '100x10,250x4,500x4,1x64' },
     'raw-window': { type: 'string', default: '1000' },
   },
 });

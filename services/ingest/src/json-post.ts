@@ -49,7 +49,9 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
   const contentLength = req.getHeader('content-length');
   const url = req.getUrl();
   const requestId = ++requestCounter;
-  const log = deps.logger.child({ req: requestId, url });
+  // One child logger per request, made when first needed (most requests never log).
+  let log: Logger | null = null;
+  const logger = (): Logger => (log ??= deps.logger.child({ req: requestId, url }));
   let bodyRead = false;
   const reply: Reply = (status, body, headers) => {
     deps.count(url, status);
@@ -63,19 +65,20 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
     if (!isJson(contentType)) throw new HttpError(415, 'unsupported_media_type', `content-type must be application/json, got ${JSON.stringify(contentType)}`);
     if (contentLength !== '' && Number(contentLength) > deps.bodyLimitBytes) throw new BodyTooLargeError(deps.bodyLimitBytes);
   } catch (err) {
-    answerError(err, log, reply, requestId);
+    answerError(err, logger(), reply, requestId);
     return;
   }
   const work = Promise.all([readBody(exchange, deps.bodyLimitBytes), authenticate(authorization, deps)])
     .then(async ([raw, claims]) => {
       if (raw === null) return;
       bodyRead = true;
-      const post: JsonPost = { claims, wiki: claims.iss, body: parseJson(raw), log: log.child({ wiki: claims.iss }) };
+      log = deps.logger.child({ req: requestId, url, wiki: claims.iss });
+      const post: JsonPost = { claims, wiki: claims.iss, body: parseJson(raw), log };
       const answer = await route(post);
       if (exchange.aborted) log.info({ status: answer.status }, 'client went away before the answer');
       reply(answer.status, answer.body);
     })
-    .catch((err: unknown) => answerError(err, log, reply, requestId));
+    .catch((err: unknown) => answerError(err, logger(), reply, requestId));
   deps.track(work);
 }
 
