@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
 import { after, before, it } from 'node:test';
 import { pino } from 'pino';
 import type { ConfirmChannel } from 'amqplib';
@@ -53,5 +54,36 @@ it('reports messages lost with their channel as unconfirmed and frees their wind
   const outcome = await publisher.publish(`${topology.prefix}.missing`, messages(5));
   assert.deepEqual(outcome.confirmed, []);
   assert.deepEqual(new Set(outcome.unconfirmed.map((u) => u.reason)), new Set(['channel_closed']));
+  assert.equal(publisher.unconfirmed, 0);
+});
+
+/**
+ * A fake channel, because RabbitMQ offers no way to hold a confirm back on demand (short of a
+ * broker-wide alarm, which would disturb everyone sharing the broker): it keeps the callbacks
+ * and answers when the test says so.
+ */
+class SilentChannel extends EventEmitter {
+  readonly callbacks: Array<(err: Error | null) => void> = [];
+  publish(_exchange: string, _key: string, _content: Buffer, _options: unknown, callback: (err: Error | null) => void): boolean {
+    this.callbacks.push(callback);
+    return true;
+  }
+}
+
+it('answers at the timeout with what is unconfirmed, but holds the window until RabbitMQ answers', async () => {
+  const publisher = new ConfirmPublisher({ window: 4, timeoutMs: 100, isBlocked: () => false, logger: pino({ level: 'silent' }) });
+  const channel = new SilentChannel();
+  publisher.attach(channel as unknown as ConfirmChannel);
+  const started = performance.now();
+  const pending = publisher.publish('x', messages(3));
+  channel.callbacks[0]!(null);
+  const outcome = await pending;
+  assert.ok(performance.now() - started < 1_000);
+  assert.deepEqual(outcome.confirmed, ['id-0']);
+  assert.deepEqual(outcome.unconfirmed.map((u) => [u.position, u.reason]), [[1, 'timeout'], [2, 'timeout']]);
+  assert.equal(publisher.unconfirmed, 2, 'slots stay taken: the messages may still be stored');
+  assert.throws(() => publisher.publish('x', messages(3)), (err: unknown) => err instanceof PublishError && err.reason === 'window_full');
+  channel.callbacks[1]!(null);
+  channel.callbacks[2]!(new Error('message nacked'));
   assert.equal(publisher.unconfirmed, 0);
 });
