@@ -3,7 +3,9 @@ import type { EventIds } from './event-ids.js';
 import { HttpError } from './http-error.js';
 import { isPermissionRefusal, prepareEvents, type InvalidEvent } from './prepare-events.js';
 import type { JsonPost, JsonReply } from './json-post.js';
-import { publishOrRefuse, type PublishDeps } from './publish-or-refuse.js';
+import { describe } from './confirm-publisher.js';
+import { PublishError } from './publish-error.js';
+import { publishOrRefuse, refusedError, type PublishDeps } from './publish-or-refuse.js';
 import type { WikiRateLimiter } from './rate-limiter.js';
 import type { IngestMetrics } from './metrics.js';
 
@@ -29,6 +31,12 @@ export function eventsRoute(deps: EventsRouteDeps): (post: JsonPost) => Promise<
     if (count === 0) throw new HttpError(400, 'invalid_event', 'the batch is empty: send one event or an array of 1 or more');
     if (count > deps.maxBatchEvents) {
       throw new HttpError(413, 'payload_too_large', `the batch has ${count} events; at most ${deps.maxBatchEvents} per request`);
+    }
+    // Refuse at once while RabbitMQ cannot take anything, before the request costs rate tokens.
+    const down = deps.publisher.refusal(0);
+    if (down !== null) {
+      deps.metrics.events.inc({ wiki, result: 'unavailable' }, count);
+      throw refusedError(new PublishError(down, describe(down)), deps.retryAfterS);
     }
     const waitS = deps.limiter.take(wiki, count);
     if (waitS > 0) {

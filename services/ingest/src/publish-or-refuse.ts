@@ -37,8 +37,7 @@ export async function publishOrRefuse(deps: PublishDeps, request: PublishRequest
   } catch (err) {
     if (!(err instanceof PublishError)) throw err;
     count?.('unavailable', messages.length);
-    const code = err.reason === 'closing' ? 'shutting_down' : 'unavailable';
-    throw new HttpError(503, code, err.message, retryAfter, { reason: err.reason, accepted: [], ...request.extra }, { cause: err });
+    throw refusedError(err, deps.retryAfterS, request.extra);
   }
   deps.metrics.publishSeconds.observe((performance.now() - started) / 1000);
   count?.('accepted', outcome.confirmed.length);
@@ -48,4 +47,10 @@ export async function publishOrRefuse(deps: PublishDeps, request: PublishRequest
   log.warn({ reason: first.reason, unconfirmed: outcome.unconfirmed.length, confirmed: outcome.confirmed.length }, 'publish not confirmed');
   const unconfirmed = outcome.unconfirmed.map(({ position, id, reason }) => ({ index: request.indexOf(position), id, reason }));
   throw new HttpError(503, 'unavailable', describe(first.reason), retryAfter, { reason: first.reason, accepted: outcome.confirmed, unconfirmed, ...request.extra });
+}
+
+/** The 503 for a publish refused before anything was published (down, blocked, window full, closing). */
+export function refusedError(err: PublishError, retryAfterS: number, extra: Record<string, unknown> = {}): HttpError {
+  const code = err.reason === 'closing' ? 'shutting_down' : 'unavailable';
+  return new HttpError(503, code, err.message, { 'retry-after': String(retryAfterS) }, { reason: err.reason, accepted: [], ...extra }, { cause: err });
 }
