@@ -47,6 +47,8 @@ export interface LatencyPoint {
   otherCpuPercent: number;
   /** CPU of the producer-side service (Wikicast's ingest), % of one core. */
   helperCpuPercent: number;
+  /** CPU of the load generators (the clients), % of one core. */
+  loadgenCpuPercent: number;
 }
 
 export interface LatencyResult {
@@ -126,20 +128,25 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
     const points: LatencyPoint[] = [];
     for (const rate of options.rates) {
       await fleet.reset(false);
-      await openLoop(system, topics, rate, options.warmupS, errors, histogram());
-      await sleep(500);
+      const warm = await openLoop(system, topics, rate, options.warmupS, errors, histogram());
+      // Let the warm-up's deliveries arrive, so none is counted in the measured window.
+      const warmExpected = Math.round(warm.events * perTopic);
+      for (let i = 0; i < 50 && (await fleet.report()).deliveries < warmExpected; i++) await sleep(100);
+      await sleep(300);
       await fleet.reset(true);
       const answered = histogram();
       const broker = histogram();
       const stopTap = system.tap ? await system.tap((bt) => recordMs(broker, nowMs() - bt)) : null;
       const cpuBefore = totalCpuSeconds(system.serverPids);
       const helpersBefore = totalCpuSeconds(system.helperPids);
+      const loadgenBefore = totalCpuSeconds(fleet.pids);
       const ours = [...system.serverPids, ...system.helperPids, ...fleet.pids, process.pid, ...options.brokerPids];
       const oursBefore = totalCpuSeconds(ours);
       const busyBefore = machineBusySeconds();
       const run = await openLoop(system, topics, rate, options.measureS, errors, answered);
       const cpuAfter = totalCpuSeconds(system.serverPids);
       const helperCpuPercent = ((totalCpuSeconds(system.helperPids) - helpersBefore) / run.seconds) * 100;
+      const loadgenCpuPercent = ((totalCpuSeconds(fleet.pids) - loadgenBefore) / run.seconds) * 100;
       const otherCpuPercent = Math.max(0, ((machineBusySeconds() - busyBefore - (totalCpuSeconds(ours) - oursBefore)) / run.seconds) * 100);
       const expected = Math.round(run.events * perTopic);
       let report = await fleet.report();
@@ -169,11 +176,12 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
         brokerP999Ms: pct(broker, 99.9),
         otherCpuPercent,
         helperCpuPercent,
+        loadgenCpuPercent,
         serverCpuPercent: ((cpuAfter - cpuBefore) / run.seconds) * 100,
       };
       points.push(point);
       log(`    ${rate}/s: p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms, p999 ${point.p999Ms.toFixed(2)} ms; received ${point.received}/${expected}; publish errors ${point.publishErrors}; ` +
-          `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; other processes ${Math.round(otherCpuPercent)} % CPU`);
+          `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; servers ${Math.round(point.serverCpuPercent)} %, clients ${Math.round(loadgenCpuPercent)} %, other processes ${Math.round(otherCpuPercent)} % CPU`);
     }
     return { system: kind, label: system.label, instances: options.instances, clients: connected.ready, connectMs: connected.ms, points, errors };
   } finally {

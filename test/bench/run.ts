@@ -9,6 +9,7 @@
  *   … run.ts --systems uws,ws-redis   # some systems (wikicast, uws, uws-redis, ws-redis, socketio)
  *   … run.ts --render docs/benchmarks/results.json   # rewrite the document from saved figures
  *   … run.ts --out DIR                # write DIR/benchmarks.md and DIR/benchmarks/*.svg
+ *   … run.ts --latency-topics 100     # spread the latency scenario's clients over this many topics
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,13 +52,13 @@ export interface Results {
 
 const FULL = {
   fanout: { subscribers: 10_000, warmupS: 3, measureS: 10, window: 16 },
-  latency: { clients: 10_000, instances: 2, topics: 100, rates: [100, 1_000], warmupS: 3, measureS: 12 },
+  latency: { clients: 10_000, instances: 2, topics: 500, rates: [100, 1_000], warmupS: 3, measureS: 12 },
   memory: { connections: 18_000, settleS: 5 },
   ingest: { seconds: 6, configs: [{ batch: 1, concurrency: 32 }, { batch: 100, concurrency: 8 }] },
 };
 const QUICK: typeof FULL = {
   fanout: { subscribers: 1_000, warmupS: 1, measureS: 2, window: 16 },
-  latency: { clients: 1_000, instances: 2, topics: 100, rates: [100, 1_000], warmupS: 1, measureS: 3 },
+  latency: { clients: 1_000, instances: 2, topics: 50, rates: [100, 1_000], warmupS: 1, measureS: 3 },
   memory: { connections: 2_000, settleS: 1 },
   ingest: { seconds: 3, configs: [{ batch: 1, concurrency: 16 }, { batch: 100, concurrency: 4 }] },
 };
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       systems: { type: 'string' },
       out: { type: 'string' },
       render: { type: 'string' },
+      'latency-topics': { type: 'string' },
     },
   });
   const outDir = values.out ?? (values.quick ? join(tmpdir(), 'wikicast-bench') : join(REPO_ROOT, 'docs'));
@@ -91,7 +93,8 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const config = values.quick ? QUICK : FULL;
+  const config = structuredClone(values.quick ? QUICK : FULL);
+  if (values['latency-topics']) config.latency.topics = Number(values['latency-topics']);
   const only = new Set((values.only ?? 'fanout,latency,memory,ingest').split(','));
   const systems = values.systems ? new Set(values.systems.split(',')) : null;
   const wanted = (kind: SystemKind): boolean => (systems === null || systems.has(kind)) && (kind !== 'wikicast' || wikicastAvailable());
