@@ -5,7 +5,7 @@ import { startHarness, type IngestHarness } from './harness.js';
 
 let h: IngestHarness;
 before(async () => {
-  h = await startHarness('rate', { WIKICAST_INGEST_RATE_PER_WIKI: '5', WIKICAST_INGEST_RATE_BURST: '10' });
+  h = await startHarness('rate', { WIKICAST_INGEST_RATE_PER_WIKI: '1', WIKICAST_INGEST_RATE_BURST: '10' });
 });
 after(async () => {
   await h?.cleanup();
