@@ -211,15 +211,16 @@ describe('MediaWiki → Wikicast', () => {
   });
 
   it('with ingest stopped the edit still saves; once ingest is back the queued events arrive', async () => {
-    const port = ingest.port;
     await ingest.stop();
     const started = Date.now();
     const edit = await admin.edit('Wikicast outage', 'saved while ingest is down', 'during the outage');
     assert.ok(Date.now() - started < 5_000, 'the save was not held up by the outage');
     assert.equal(await queuedDeliveries(), 1, 'the batch went to the job queue');
 
-    ingest = await startService('ingest', { ...env, PORT: String(port) });
+    // Back on another port (its old one may be taken by now): the wiki is told where it is.
+    ingest = await startService('ingest', env);
     await waitUntilReady(ingest);
+    mw.configure(`$wgWikicastIngestUrl = ${JSON.stringify(ingest.url)};`);
     await mw.maintenance('runJobs.php', ['--type', 'wikicastDeliver']);
     const event = await eventInLog(
       (e) => e.topic === `${wiki.id}:recentchange` && (e.msg as { revision?: { new?: number } }).revision?.new === edit.newrevid,

@@ -32,6 +32,8 @@ export interface TestMediaWiki {
   adminPassword: string;
   /** Runs a maintenance script of this wiki (`runJobs.php`, `showJobs.php`, …), with `input` on stdin. */
   maintenance: (script: string, args?: string[], input?: string) => Promise<string>;
+  /** Appends lines to LocalSettings.php; MediaWiki reads it on every request and script run. */
+  configure: (lines: string) => void;
   /** The extension's log lines ($wgDebugLogGroups['Wikicast']). */
   wikicastLog: () => string;
   stop: () => Promise<void>;
@@ -135,6 +137,7 @@ ${options.extraSettings ?? ''}
         });
         child.stdin?.end(input);
       }),
+    configure: (lines) => appendFileSync(join(dir, 'LocalSettings.php'), `\n${lines}\n`),
     wikicastLog: () => (existsSync(log) ? readFileSync(log, 'utf8') : ''),
     stop,
   };
