@@ -1,7 +1,8 @@
 /**
  * Scenario (a), fan-out: N subscribers on one topic; the producer keeps a bounded number of
- * events in flight (published but not yet received by every subscriber), so every system runs
- * as fast as it and the clients can go without unbounded queues. Measured over a fixed window
+ * events in flight (published but not yet received by every subscriber), publishing in batches
+ * of half that window, so every system runs as fast as it and the clients can go without
+ * unbounded queues, and every system gets its events grouped the same way. Measured over a fixed window
  * after a warm-up: deliveries per second, and the delivery processes' CPU seconds (utime+stime
  * from /proc/<pid>/stat) per delivery.
  */
@@ -66,9 +67,12 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
     const pump = (): void => {
       if (!running || publishing) return;
       const completed = Math.floor(fleet.deliveries() / subscribers);
+      // Always whole batches of window/2 events: how a system's producer path answers then
+      // cannot change how events are grouped (grouping changes how many frames share a write).
+      const batch = Math.max(1, Math.floor(options.window / 2));
       const room = options.window - (published - completed);
-      if (room <= 0) return;
-      const n = Math.min(room, options.window);
+      if (room < batch) return;
+      const n = batch;
       publishing = true;
       const events = Array.from({ length: n }, () => makeEvent(topic, seq++));
       published += n;

@@ -86,7 +86,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push(`## (a) Fan-out: ${int(c.fanout.subscribers)} subscribers on one topic`);
   md.push('');
   md.push(
-    `All subscribers on one topic; with two instances, half on each. The producer keeps at most ${c.fanout.window} events in flight (published but not yet received by every subscriber), ` +
+    `All subscribers on one topic; with two instances, half on each. The producer keeps at most ${c.fanout.window} events in flight (published but not yet received by every subscriber), publishing ${Math.floor(c.fanout.window / 2)} at a time through the system's producer path, ` +
       `so each system runs as fast as it and the clients can go, with bounded queues. Measured for ${c.fanout.measureS} s after a ${c.fanout.warmupS} s warm-up. ` +
       '"Server CPU" is user + system time of the delivery processes (edges or peer servers) from `/proc/<pid>/stat`; "whole path" adds ingest and the broker (RabbitMQ or Redis). ' +
       'The load generators run on the same two cores, so deliveries/s is a property of the whole machine; CPU per delivery is the server\'s own cost and the fairer comparison.',
