@@ -44,6 +44,8 @@ export interface BrowserCluster {
   restartEdge: (index: number) => Promise<ServiceProcess>;
   /** Page console lines and errors, for failure messages. */
   pageLog: string[];
+  /** Every WebSocket the pages opened, in order, with the text frames they sent. */
+  pageSockets: Array<{ url: string; sent: string[] }>;
   cleanup: () => Promise<void>;
 }
 
@@ -102,10 +104,16 @@ async function build(label: string, cleanups: Array<() => Promise<void> | void>,
   cleanups.push(() => browser.close());
 
   const pageLog: string[] = [];
+  const pageSockets: Array<{ url: string; sent: string[] }> = [];
   const openPage = async (name: string, params: Record<string, string> = {}): Promise<Page> => {
     const page = await browser.newPage();
     page.on('console', (message) => pageLog.push(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (err) => pageLog.push(`[pageerror] ${err.message}`));
+    page.on('websocket', (socket) => {
+      const record = { url: socket.url(), sent: [] as string[] };
+      pageSockets.push(record);
+      socket.on('framesent', ({ payload }) => record.sent.push(typeof payload === 'string' ? payload : payload.toString('utf8')));
+    });
     const query = new URLSearchParams({ url: haproxy.url, token: await signToken(wiki, { sub: 'Reader', ttlS: 600 }), ...params });
     const response = await page.goto(`${pages.url}/pages/${name}.html?${query}`);
     if (response?.ok() !== true) throw new Error(`page ${name} answered ${response?.status()}`);
@@ -143,6 +151,6 @@ async function build(label: string, cleanups: Array<() => Promise<void> | void>,
     return edge;
   };
 
-  const cluster: BrowserCluster = { wiki, topology, ingest, edges, haproxy, pages, browser, openPage, publish, wsConnections, restartEdge, pageLog, cleanup };
+  const cluster: BrowserCluster = { wiki, topology, ingest, edges, haproxy, pages, browser, openPage, publish, wsConnections, restartEdge, pageLog, pageSockets, cleanup };
   return cluster;
 }

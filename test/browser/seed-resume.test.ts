@@ -66,6 +66,7 @@ describe('seed API in Chromium: an edge is killed while events are published', (
     // Publish one event after another (each POST waits for RabbitMQ's confirm), paced so the
     // shared machine is not flooded, until told to stop.
     let atKill = 0;
+    let socketsAtKill = 0;
     let atReconnect = 0;
     let publishing = true;
     let publishError: unknown = null;
@@ -81,6 +82,7 @@ describe('seed API in Chromium: an edge is killed while events are published', (
       const before = published.length;
       await waitFor('ten events published before the kill', () => published.length >= before + 10 || publishError !== null);
       atKill = published.length;
+      socketsAtKill = cluster.pageSockets.length;
       victim.child.kill('SIGKILL');
       await victim.exited;
 
@@ -94,6 +96,13 @@ describe('seed API in Chromium: an edge is killed while events are published', (
       await publisher;
     }
     assert.equal(publishError, null, `publishing failed: ${String(publishError)}`);
+
+    // The client's part of resuming: its new socket subscribed again from the last cursor it saw.
+    const resubscribe = cluster.pageSockets
+      .slice(socketsAtKill)
+      .flatMap((socket) => socket.sent.map((text) => JSON.parse(text) as { op?: string; topics?: string[]; since?: unknown }))
+      .find((frame) => frame.op === 'subscribe' && frame.topics?.includes(topic));
+    assert.equal(typeof resubscribe?.since, 'string', `the page resubscribed with since: ${JSON.stringify(resubscribe)}`);
 
     const expected = published.slice(first);
     const last = expected.at(-1)!;
