@@ -1,14 +1,15 @@
 /**
  * The local cluster: ingest, two edges and HAProxy in front (SPEC "The local cluster"), each a
  * child process with its log in .local/logs. Runs in the foreground; SIGINT/SIGTERM stops every
- * child and waits for it, so nothing is left behind. Only Node built-ins: it runs before anything
- * else is known to work.
+ * child and waits for it, so nothing is left behind. It runs after deploy/bootstrap.sh, so the
+ * workspace's dependencies are installed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDemoServer } from './demo-server.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STATE_DIR = process.env.WIKICAST_LOCAL_DIR ?? join(REPO, '.local');
@@ -20,6 +21,7 @@ interface Settings {
   host: string;
   entryPort: number;
   statsPort: number;
+  demoPort: number;
   ingestPort: number;
   edgePorts: number[];
 }
@@ -40,6 +42,7 @@ function readSettings(): Settings {
     host: '127.0.0.1',
     entryPort: port('WIKICAST_HTTP_PORT', 8080),
     statsPort: port('WIKICAST_STATS_PORT', 8404),
+    demoPort: port('WIKICAST_DEMO_PORT', 8099),
     ingestPort: port('WIKICAST_INGEST_PORT', 8100),
     edgePorts,
   };
@@ -117,7 +120,9 @@ async function main(): Promise<void> {
       startChild(`edge-${i + 1}`, node[0], [...node.slice(1), 'services/edge/src/main.ts'], { ...common, PORT: String(port), EDGE_ID: `edge-${i + 1}` }, `http://${settings.host}:${port}/readyz`),
     ),
   ];
+  const demo = await startDemoServer({ repo: REPO, host: settings.host, port: settings.demoPort, wiki: DEMO_WIKI, secret: wikis.secret });
   const haproxyEnv = {
+    WIKICAST_DEMO_ADDR: `${settings.host}:${settings.demoPort}`,
     WIKICAST_HTTP_BIND: `${settings.host}:${settings.entryPort}`,
     WIKICAST_STATS_BIND: `${settings.host}:${settings.statsPort}`,
     WIKICAST_INGEST_ADDR: `${settings.host}:${settings.ingestPort}`,
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const stop = async (code: number): Promise<never> => {
     stopping = true;
+    demo.close();
     await stopAll(children);
     process.exit(code);
   };
@@ -152,6 +158,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       'Wikicast local cluster is ready.',
+      `  demo page        ${base}/`,
       `  entry (HAProxy)  ${base}   POST /v1/events · WebSocket /v1/ws, /websocket · SSE /v1/sse`,
       `  stats, metrics   http://${settings.host}:${settings.statsPort}/stats · /metrics`,
       `  ingest           http://${settings.host}:${settings.ingestPort}`,
