@@ -22,6 +22,8 @@ export interface MemoryResult {
   errors: string[];
   /** Whether a full GC ran (through the inspector) before both readings. */
   collected: boolean;
+  /** Of which live JS heap (V8 heapUsed after the GC), per connection. */
+  heapBytesPerConnection: number;
 }
 
 export async function runMemory(kind: SystemKind, connections: number, settleS: number, log: (line: string) => void): Promise<MemoryResult> {
@@ -57,9 +59,10 @@ export async function runMemory(kind: SystemKind, connections: number, settleS: 
       bytesPerConnection: rest.ready > 0 ? (after - before) / rest.ready : NaN,
       stillOpen: report.open,
       errors: connected.errors,
-      collected: gcBefore && gcAfter,
+      collected: gcBefore !== null && gcAfter !== null,
+      heapBytesPerConnection: gcBefore && gcAfter && rest.ready > 0 ? (gcAfter.heapUsed - gcBefore.heapUsed) / rest.ready : NaN,
     };
-    log(`  ${system.label}: ${connected.ready} connections (${connected.failed} failed) in ${connected.ms} ms; RSS ${result.rssBeforeMiB.toFixed(1)} → ${result.rssAfterMiB.toFixed(1)} MiB = ${Math.round(result.bytesPerConnection)} B/connection`);
+    log(`  ${system.label}: ${connected.ready} connections (${connected.failed} failed) in ${connected.ms} ms; RSS ${result.rssBeforeMiB.toFixed(1)} → ${result.rssAfterMiB.toFixed(1)} MiB = ${Math.round(result.bytesPerConnection)} B/connection (JS heap ${Math.round(result.heapBytesPerConnection)} B)`);
     return result;
   } finally {
     await fleet.close();

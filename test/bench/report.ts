@@ -177,9 +177,9 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
       `Per connection = (RSS with all ${int(c.memory.connections)} − RSS with the first ${int(Math.min(2000, Math.floor(c.memory.connections / 9)))}) ÷ the connections in between, each VmRSS read ${c.memory.settleS} s after the last connection and a full garbage collection (SIGUSR1 opens the inspector, \`HeapProfiler.collectGarbage\`; the same for every server, so garbage not yet collected counts for none): the marginal cost of a live connection. Kernel socket buffers are not in RSS and not counted for anyone.`,
   );
   md.push('');
-  md.push('| system | connections | failed | connect time s | RSS with the first batch MiB | RSS with all MiB | bytes per connection | GC forced |');
-  md.push('|---|---|---|---|---|---|---|---|');
-  for (const r of results.memory) md.push(`| ${r.label} | ${int(r.connections)} | ${int(r.failed)} | ${num(r.connectMs / 1000, 1)} | ${num(r.rssBeforeMiB, 1)} | ${num(r.rssAfterMiB, 1)} | ${int(r.bytesPerConnection)} | ${r.collected ? 'yes' : 'no'} |`);
+  md.push('| system | connections | failed | connect time s | RSS with the first batch MiB | RSS with all MiB | bytes per connection | of which JS heap | GC forced |');
+  md.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results.memory) md.push(`| ${r.label} | ${int(r.connections)} | ${int(r.failed)} | ${num(r.connectMs / 1000, 1)} | ${num(r.rssBeforeMiB, 1)} | ${num(r.rssAfterMiB, 1)} | ${int(r.bytesPerConnection)} | ${int(r.heapBytesPerConnection ?? NaN)} | ${r.collected ? 'yes' : 'no'} |`);
   md.push('');
   if (results.memory.length) {
     charts['memory.svg'] = barChart({

@@ -6,9 +6,9 @@ import { sleep } from './proc.js';
  * rather than garbage not yet collected. Works for any Node server without changing it: SIGUSR1
  * opens the inspector on 127.0.0.1:9229, and `HeapProfiler.collectGarbage` collects. The
  * process's pid is checked through the inspector before collecting. Only one process at a time
- * (they share the inspector port).
+ * (they share the inspector port). Returns the process's JS heap in use and external memory after it.
  */
-export async function forceGc(pid: number): Promise<boolean> {
+export async function forceGc(pid: number): Promise<{ heapUsed: number; external: number } | null> {
   process.kill(pid, 'SIGUSR1');
   let url: string | undefined;
   for (let i = 0; i < 50 && url === undefined; i++) {
@@ -20,7 +20,7 @@ export async function forceGc(pid: number): Promise<boolean> {
       /* not listening yet */
     }
   }
-  if (url === undefined) return false;
+  if (url === undefined) return null;
   const ws = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -42,10 +42,12 @@ export async function forceGc(pid: number): Promise<boolean> {
     });
   try {
     const answer = (await call('Runtime.evaluate', { expression: 'process.pid', returnByValue: true })) as { result?: { value?: unknown } };
-    if (answer.result?.value !== pid) return false;
+    if (answer.result?.value !== pid) return null;
     await call('HeapProfiler.collectGarbage');
     await call('HeapProfiler.collectGarbage');
-    return true;
+    const usage = (await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as { result?: { value?: unknown } };
+    const parsed = JSON.parse(String(usage.result?.value ?? '{}')) as { heapUsed?: number; external?: number };
+    return { heapUsed: parsed.heapUsed ?? NaN, external: parsed.external ?? NaN };
   } finally {
     ws.close();
   }
