@@ -27,3 +27,5 @@ export { createLogger } from './logger.js';
 export { createRegistry } from './metrics.js';
 export { listen } from './listen.js';
 export type { Listening } from './listen.js';
+export { runService } from './run-service.js';
+export type { RunningService, ServiceBasics, ServiceDefinition } from './run-service.js';
