@@ -38,6 +38,7 @@ describe('haproxy -c', () => {
     ['with TLS from one PEM bundle', () => ({ WIKICAST_TLS_CERT: bundle })],
     ['with DNS discovery of edges and ingest (Kubernetes)', () => ({ WIKICAST_EDGE_DNS: 'wikicast-edge-pods.wikicast.svc.cluster.local', WIKICAST_INGEST_DNS: 'wikicast-ingest-pods.wikicast.svc.cluster.local' })],
     ['with discovery of edges only', () => ({ WIKICAST_EDGE_DNS: 'edges.example' })],
+    ["with the local cluster's demo page", () => ({ WIKICAST_DEMO_ADDR: '127.0.0.1:8099' })],
     ['with everything', () => ({ WIKICAST_TLS_CERT: cert, WIKICAST_TLS_REDIRECT: '1', WIKICAST_EDGE_DNS: 'edges.example', WIKICAST_INGEST_DNS: 'ingest.example' })],
   ];
   for (const [name, env] of cases) {
@@ -79,7 +80,7 @@ describe('limits', () => {
     assert.match(text, /default_backend edges/); // /v1/ws, /v1/sse and the seed's /websocket
     const edges = text.slice(text.indexOf('backend edges'));
     assert.match(edges, /balance leastconn/);
-    assert.match(edges, /option httpchk GET \/readyz/);
+    assert.match(edges, /http-check send meth GET uri \/readyz ver HTTP\/1\.1 hdr Host /); // uWS ignores HTTP/1.0 checks
   });
 
   it('ships a copy for Kubernetes that is identical (kustomize reads only files under its root)', () => {
