@@ -4,13 +4,15 @@ import type { HttpPhaseResult } from './http-load.js';
 
 export interface Row {
   round: number;
+  kind: 'raw-max' | 'raw-matched' | 'ingest';
   what: string;
   result: PhaseResult;
   /** CPU cores used by the ingest process / the benchmark process during the phase. */
   ingestCpu: number;
   benchCpu: number;
-  /** The same round's ceiling, for ingest rows. */
-  ceiling?: number;
+  /** For ingest rows: the adjacent raw phases, with as many events in flight (matched) and with the whole window (max). */
+  matched?: number;
+  max?: number;
 }
 
 export interface Report {
@@ -26,6 +28,7 @@ export interface Report {
 const TARGET_RATIO = 0.5;
 const TARGET_EVENTS_PER_S = 10_000;
 const n = (x: number): string => Math.round(x).toLocaleString('en');
+const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
 
 /** The committed benchmark document: figures per round, a summary against the targets, the setup. */
 export function renderReport(report: Report): string {
@@ -42,15 +45,20 @@ export function renderReport(report: Report): string {
     '',
   );
   lines.push('## Summary', '');
-  lines.push('Each configuration ran its rounds alternating with a ceiling phase of the same length; the ceiling column is the mean of those adjacent phases.', '');
-  lines.push('| configuration | events/s | ceiling events/s | share of ceiling | targets met |', '|---|---:|---:|---:|---|');
-  for (const what of unique(report.rows.filter((r) => r.ceiling !== undefined).map((r) => r.what))) {
+  lines.push(
+    'Each configuration ran its rounds alternating with two raw phases of the same length: the raw loop with as many',
+    'events in flight as that configuration\'s clients can have (batch × clients, like for like), and with ingest\'s',
+    'whole unconfirmed window (the raw maximum). Figures are means over the rounds; targets are judged against the raw maximum.',
+    '',
+  );
+  lines.push('| configuration | events/s | raw, same in flight | share | raw maximum | share | targets met |', '|---|---:|---:|---:|---:|---:|---|');
+  for (const what of unique(report.rows.filter((r) => r.kind === 'ingest').map((r) => r.what))) {
     const rows = report.rows.filter((r) => r.what === what);
     const rate = mean(rows.map((r) => r.result.eventsPerSecond));
-    const ceiling = mean(rows.map((r) => r.ceiling!));
-    const ratio = rate / ceiling;
-    const met = ratio >= TARGET_RATIO && rate >= TARGET_EVENTS_PER_S ? 'yes' : 'no';
-    lines.push(`| ${what} | ${n(rate)} | ${n(ceiling)} | ${(ratio * 100).toFixed(0)} % | ${met} |`);
+    const matched = mean(rows.map((r) => r.matched!));
+    const max = mean(rows.map((r) => r.max!));
+    const met = rate / max >= TARGET_RATIO && rate >= TARGET_EVENTS_PER_S ? 'yes' : 'no';
+    lines.push(`| ${what} | ${n(rate)} | ${n(matched)} | ${pct(rate / matched)} | ${n(max)} | ${pct(rate / max)} | ${met} |`);
   }
   lines.push('', `Integrity: ${report.integrity}`, '');
   lines.push('## Reading the figures', '');
@@ -58,9 +66,11 @@ export function renderReport(report: Report): string {
     '- Both paths pay for the same broker work (persistent messages into a stream, one confirm each) and the same amqplib',
     '  framing, which writes every message to the socket on its own. Ingest adds HTTP, JSON parsing, validation, topic',
     '  resolution, a UUIDv7 and JSON serialisation per event, in a second process; the ceiling does none of that.',
-    '- Throughput per connection is bounded by events in flight ÷ confirm latency: a batch of 100 from each of 10',
-    '  clients keeps 1,000 events in flight, like the ceiling\'s window. One event per request (the last row) pays a',
-    '  full HTTP round trip and a confirm wait per event; batch when you can (the MediaWiki extension does).',
+    '- Throughput is bounded by events in flight ÷ confirm latency. A closed-loop client has at most one batch in',
+    '  flight and waits for its last confirm before sending the next, so on average it keeps fewer events in flight',
+    '  than a raw loop that refills its window at every confirm: larger batches or more clients close the gap. One',
+    '  event per request (the last row) pays a full HTTP round trip and a confirm wait per event; batch when you can',
+    '  (the MediaWiki extension does).',
     '- All processes share this machine\'s cores with RabbitMQ. When other work is running (see the load average below),',
     '  ingest, needing more CPU per event than the bare loop, loses more than the ceiling does.',
     '',
