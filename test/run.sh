@@ -6,7 +6,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-bash deploy/bootstrap.sh
+# System packages the tests drive for real: promtool (alert rules), openssl (TLS test),
+# Chromium (browser tests), MediaWiki with PHP and SQLite (extension tests). One apt-get run up
+# front rather than one per test file.
+bash deploy/bootstrap.sh prometheus openssl chromium \
+  mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl
 
 echo "== typecheck"
 pnpm run typecheck
