@@ -27,7 +27,8 @@ export interface ConfirmPublisherOptions {
   logger: Logger;
 }
 
-const PUBLISH_OPTIONS = { persistent: true, contentType: 'application/json', appId: 'wikicast-ingest' } as const;
+/** AMQP `appId` of every message ingest publishes. */
+const APP_ID = 'wikicast-ingest';
 
 /**
  * Publishes on one confirm channel with a bounded window of unconfirmed messages: many publishes
@@ -113,13 +114,19 @@ export class ConfirmPublisher {
         try {
           // publish() returning false (socket buffer full) needs no wait here: the window
           // already bounds how much can be buffered.
-          channel.publish(exchange, '', message.body, { ...PUBLISH_OPTIONS, messageId: message.id, type: message.type, timestamp }, (err) => {
+          const options = { persistent: true, contentType: 'application/json', appId: APP_ID, messageId: message.id, type: message.type, timestamp };
+          channel.publish(exchange, '', message.body, options, (err) => {
             settle(position, err === null || err === undefined ? 'ok' : failureOf(err));
           });
         } catch (err) {
-          // The channel closed between the check above and here; amqplib took no callback for this one.
-          this.#options.logger.warn({ err }, 'publish refused by a closing channel');
-          settle(position, 'channel_closed');
+          // The channel closed between the check above and here: amqplib took no callback for this
+          // message, and will take none for the rest.
+          this.#options.logger.warn({ err, unpublished: messages.length - position }, 'publish refused by a closing channel');
+          for (let rest = position; rest < messages.length; rest++) {
+            if (rest > position) this.#unconfirmed++;
+            settle(rest, 'channel_closed');
+          }
+          break;
         }
       }
     });

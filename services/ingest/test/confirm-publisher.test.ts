@@ -87,3 +87,21 @@ it('answers at the timeout with what is unconfirmed, but holds the window until 
   channel.callbacks[2]!(new Error('message nacked'));
   assert.equal(publisher.unconfirmed, 0);
 });
+
+it('reports the rest of a batch as unconfirmed when the channel starts refusing mid-batch', async () => {
+  const publisher = new ConfirmPublisher({ window: 10, timeoutMs: 1_000, isBlocked: () => false, logger: pino({ level: 'silent' }) });
+  const channel = new SilentChannel();
+  // Like amqplib on a channel that is closing: publish throws instead of taking the message.
+  const publish = channel.publish.bind(channel);
+  channel.publish = (...args: Parameters<SilentChannel['publish']>): boolean => {
+    if (channel.callbacks.length === 2) throw new Error('Channel closing');
+    return publish(...args);
+  };
+  publisher.attach(channel as unknown as ConfirmChannel);
+  const pending = publisher.publish('x', messages(5));
+  for (const callback of channel.callbacks) callback(null);
+  const outcome = await pending;
+  assert.deepEqual(outcome.confirmed, ['id-0', 'id-1']);
+  assert.deepEqual(outcome.unconfirmed.map((u) => [u.position, u.reason]), [[2, 'channel_closed'], [3, 'channel_closed'], [4, 'channel_closed']]);
+  assert.equal(publisher.unconfirmed, 0);
+});
