@@ -40,6 +40,7 @@ export class ConfirmPublisher {
   #channel: ConfirmChannel | null = null;
   #unconfirmed = 0;
   #closing = false;
+  #windowFull = false;
   readonly #options: ConfirmPublisherOptions;
 
   constructor(options: ConfirmPublisherOptions) {
@@ -73,7 +74,13 @@ export class ConfirmPublisher {
     if (this.#closing) return 'closing';
     if (this.#channel === null) return 'down';
     if (this.#options.isBlocked()) return 'blocked';
-    if (this.#unconfirmed + count > this.#options.window) return 'window_full';
+    if (this.#unconfirmed + count > this.#options.window) {
+      // Logged when it starts, not per refused request: the metrics count those.
+      if (!this.#windowFull) this.#options.logger.warn({ window: this.#options.window, unconfirmed: this.#unconfirmed }, 'unconfirmed window full; answering 503');
+      this.#windowFull = true;
+      return 'window_full';
+    }
+    if (count > 0) this.#windowFull = false;
     return null;
   }
 

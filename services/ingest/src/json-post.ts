@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { INGEST_AUDIENCE, type TokenClaims } from '@wikicast/protocol';
 import { beginExchange, BodyTooLargeError, readBody, statusLine, TokenError, verifyToken, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
 import { HttpError } from './http-error.js';
+import { PublishError } from './publish-error.js';
 import type { TokenCache } from './token-cache.js';
 
 /** What an authenticated JSON POST hands its route. */
@@ -116,7 +117,9 @@ type Reply = (status: number, body: unknown, headers?: Record<string, string>) =
 
 function answerError(err: unknown, log: Logger, reply: Reply, requestId: number): void {
   if (err instanceof HttpError) {
-    if (err.status >= 500) log.warn({ code: err.code, status: err.status }, err.message);
+    // A refusal while RabbitMQ cannot take writes is logged once, as a state change, by the broker
+    // connection and counted per event in metrics; one line per refused request would flood the log.
+    if (err.status >= 500 && !(err.cause instanceof PublishError)) log.warn({ code: err.code, status: err.status }, err.message);
     else log.debug({ code: err.code, status: err.status }, err.message);
     reply(err.status, { code: err.code, message: err.message, ...err.extra }, err.headers);
   } else if (err instanceof TokenError) {
