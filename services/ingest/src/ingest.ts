@@ -37,6 +37,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   let closing: Promise<void> | null = null;
   const inflight = new Set<Promise<unknown>>();
   const tokens = new TokenCache();
+  let setupError: string | null = null;
 
   const publisher = new ConfirmPublisher({
     window: config.unconfirmedWindow,
@@ -58,7 +59,14 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
           if (broker.up && closing === null) broker.restart('confirm channel closed');
         });
       });
-      await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
+      try {
+        await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
+      } catch (err) {
+        // Recovery retries; meanwhile /readyz says why (e.g. a stream declared with other retention).
+        setupError = (err as Error).message;
+        throw err;
+      }
+      setupError = null;
       publisher.attach(channel);
     },
   });
@@ -92,7 +100,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     health: {
       notReadyReason: () => {
         if (closing !== null) return 'shutting down';
-        if (!broker.up) return 'broker not connected';
+        if (!broker.up) return setupError === null ? 'broker not connected' : `broker not connected: ${setupError}`;
         if (!publisher.open) return 'confirm channel not open';
         if (broker.blocked) return 'broker blocked publishing (memory or disk alarm)';
         return null;

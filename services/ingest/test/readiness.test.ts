@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, it } from 'node:test';
-import { closeConnectionsNamed, waitFor } from '@wikicast/test/support';
+import { closeConnectionsNamed, startService, waitFor } from '@wikicast/test/support';
 import { startHarness, type IngestHarness } from './harness.js';
 
 let h: IngestHarness;
@@ -33,4 +33,30 @@ it('turns unready when RabbitMQ closes its connection, and ready again once it r
   assert.equal(reason.status, 'ready');
   const r = await h.post({ topic: 'x', type: 'after-reconnect' });
   assert.equal(r.status, 202, JSON.stringify(r.body));
+});
+
+it('stays unready, saying why, while the stream exists with other retention than configured', async () => {
+  const other = await startService('ingest', {
+    WIKICAST_AMQP_PREFIX: h.topology.prefix,
+    WIKICAST_WIKIS_FILE: h.wikisFile.path,
+    INGEST_ID: 'retention',
+    WIKICAST_STREAM_MAX_AGE: '2h',
+  });
+  try {
+    let reason = '';
+    await waitFor('/readyz to explain the refused declaration', async () => {
+      const response = await fetch(`${other.url}/readyz`);
+      reason = ((await response.json()) as { reason?: string }).reason ?? '';
+      return response.status === 503 && reason.includes('WIKICAST_STREAM_MAX_AGE');
+    });
+    assert.match(reason, /policy/);
+    const r = await fetch(`${other.url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await h.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'x', type: 't' }),
+    });
+    assert.equal(r.status, 503);
+  } finally {
+    await other.stop();
+  }
 });
