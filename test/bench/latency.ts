@@ -1,15 +1,19 @@
 /**
- * Scenario (b), end-to-end latency: N clients spread over two server instances and over 100
- * topics (each event reaches N/100 clients, half on each instance); an open-loop producer
- * publishes at a fixed rate through the system's producer path, each event stamped with the time
+ * Scenario (b), end-to-end latency: N clients spread over two server instances and over T
+ * topics (each event reaches N/T clients, half on each instance); an open-loop producer (a
+ * process of its own, `producer.ts`) publishes at a fixed rate through the system's producer path, each event stamped with the time
  * its POST / PUBLISH starts, and every receipt is recorded in an HDR histogram (µs). Open loop:
  * events are sent on schedule whatever the system's answers (a slow answer never delays the next
  * event), and the worst lag of a send behind its schedule is reported beside the figures.
  */
 import * as hdr from 'hdr-histogram-js';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
+import type { ProducerSpec } from './lib/publisher.js';
+import type { ProducerCommand, ProducerReply } from './producer.js';
 import { machineBusySeconds, sleep, totalCpuSeconds } from './lib/proc.js';
-import { BENCH_WIKI, makeEvent, nowMs, startSystem, type SystemKind, type SystemUnderTest } from './lib/systems.js';
+import { BENCH_WIKI, nowMs, startSystem, type SystemKind } from './lib/systems.js';
 
 export interface LatencyOptions {
   clients: number;
@@ -69,55 +73,42 @@ function recordMs(h: hdr.Histogram, ms: number): void {
   h.recordValue(Math.min(119_000_000, Math.max(1, Math.round(ms * 1000))));
 }
 
-async function openLoop(
-  system: SystemUnderTest,
-  topics: string[],
-  rate: number,
-  seconds: number,
-  errors: string[],
-  answered: hdr.Histogram,
-): Promise<{ events: number; publishErrors: number; seconds: number; maxLagMs: number }> {
-  const interval = 1000 / rate;
-  const start = nowMs();
-  const total = Math.round(rate * seconds);
-  let sent = 0;
-  let publishErrors = 0;
-  let maxLagMs = 0;
-  const pending = new Set<Promise<void>>();
-  await new Promise<void>((resolve) => {
-    const tick = (): void => {
-      const now = nowMs();
-      while (sent < total && start + sent * interval <= now) {
-        const topic = topics[sent % topics.length]!;
-        // Stamped when it is actually sent (the POST or PUBLISH starts now); how late that is
-        // against the schedule is kept apart, to show the open loop held its rate.
-        maxLagMs = Math.max(maxLagMs, now - (start + sent * interval));
-        const event = makeEvent(topic, sent, nowMs());
-        sent++;
-        const p = system
-          .publish(topic, [event])
-          .then(() => recordMs(answered, nowMs() - event.msg.bt))
-          .catch((error: unknown) => {
-            publishErrors++;
-            if (errors.length < 5) errors.push(String(error));
-          })
-          .finally(() => pending.delete(p));
-        pending.add(p);
-      }
-      if (sent >= total) {
-        clearInterval(timer);
-        resolve();
-      }
-    };
-    const timer = setInterval(tick, 1);
-  });
-  await Promise.all(pending);
-  return { events: sent, publishErrors, seconds: (nowMs() - start) / 1000, maxLagMs };
+class Producer {
+  private readonly child: ChildProcess;
+  constructor() {
+    this.child = fork(fileURLToPath(new URL('./producer.ts', import.meta.url)), [], {
+      execArgv: ['--conditions=wikicast-source', '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+  }
+  get pid(): number {
+    return this.child.pid!;
+  }
+  run(spec: ProducerSpec, topics: string[], rate: number, seconds: number): Promise<ProducerReply> {
+    return new Promise((resolve, reject) => {
+      const onExit = (): void => reject(new Error('the producer process exited'));
+      this.child.once('exit', onExit);
+      this.child.once('message', (reply) => {
+        this.child.off('exit', onExit);
+        resolve(reply as ProducerReply);
+      });
+      this.child.send({ cmd: 'run', spec, topics, rate, seconds } satisfies ProducerCommand);
+    });
+  }
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ cmd: 'close' } satisfies ProducerCommand);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
 }
 
 export async function runLatency(kind: SystemKind, options: LatencyOptions, log: (line: string) => void): Promise<LatencyResult> {
   const system = await startSystem(kind, options.instances);
   const fleet = await Fleet.start(Math.max(2, Math.ceil(options.clients / MAX_PER_WORKER)));
+  const producer = new Producer();
   const errors: string[] = [];
   try {
     const topics = Array.from({ length: options.topics }, (_, i) => `${BENCH_WIKI}:page:${i}`);
@@ -128,22 +119,23 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
     const points: LatencyPoint[] = [];
     for (const rate of options.rates) {
       await fleet.reset(false);
-      const warm = await openLoop(system, topics, rate, options.warmupS, errors, histogram());
+      const warm = await producer.run(system.producer, topics, rate, options.warmupS);
       // Let the warm-up's deliveries arrive, so none is counted in the measured window.
       const warmExpected = Math.round(warm.events * perTopic);
       for (let i = 0; i < 50 && (await fleet.report()).deliveries < warmExpected; i++) await sleep(100);
       await sleep(300);
       await fleet.reset(true);
-      const answered = histogram();
       const broker = histogram();
       const stopTap = system.tap ? await system.tap((bt) => recordMs(broker, nowMs() - bt)) : null;
       const cpuBefore = totalCpuSeconds(system.serverPids);
       const helpersBefore = totalCpuSeconds(system.helperPids);
       const loadgenBefore = totalCpuSeconds(fleet.pids);
-      const ours = [...system.serverPids, ...system.helperPids, ...fleet.pids, process.pid, ...options.brokerPids];
+      const ours = [...system.serverPids, ...system.helperPids, ...fleet.pids, process.pid, producer.pid, ...options.brokerPids];
       const oursBefore = totalCpuSeconds(ours);
       const busyBefore = machineBusySeconds();
-      const run = await openLoop(system, topics, rate, options.measureS, errors, answered);
+      const run = await producer.run(system.producer, topics, rate, options.measureS);
+      for (const e of run.errors) if (errors.length < 5) errors.push(e);
+      const answered = run.answered ? hdr.decodeFromCompressedBase64(run.answered) : histogram();
       const cpuAfter = totalCpuSeconds(system.serverPids);
       const helperCpuPercent = ((totalCpuSeconds(system.helperPids) - helpersBefore) / run.seconds) * 100;
       const loadgenCpuPercent = ((totalCpuSeconds(fleet.pids) - loadgenBefore) / run.seconds) * 100;
@@ -185,6 +177,7 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
     }
     return { system: kind, label: system.label, instances: options.instances, clients: connected.ready, connectMs: connected.ms, points, errors };
   } finally {
+    await producer.close();
     await fleet.close();
     await system.stop();
   }

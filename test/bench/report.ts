@@ -205,7 +205,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
     const body = results.ingestBench.markdown
       .split('\n')
       .filter((line) => !/^# /.test(line))
-      .map((line) => (/^#{2,} /.test(line) ? `##${line}` : line));
+      .map((line) => (/^#{2,} /.test(line) ? `#${line}` : line));
     md.push(body.join('\n').trim());
     md.push('');
   }

@@ -10,14 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Emitter } from '@socket.io/redis-emitter';
 import { createClient } from 'redis';
 import amqp, { type ConsumeMessage } from 'amqplib';
 import { AMQP_URL, REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
 import type { Protocol } from './loadgen-protocol.js';
+import { createPublisher, type ProducerSpec } from './publisher.js';
 import { startProgram, type ServerProcess } from './proc.js';
 
 export type SystemKind = 'wikicast' | 'uws' | 'uws-redis' | 'ws-redis' | 'socketio';
@@ -44,6 +43,8 @@ export interface SystemUnderTest {
   helperPids: number[];
   /** Publishes events through the system's producer path; resolves when the producer was answered. */
   publish: (topic: string, events: BenchEvent[]) => Promise<void>;
+  /** How to publish, for a producer in another process. */
+  producer: ProducerSpec;
   /**
    * A side listener on the broker hop (Wikicast: a consumer of the stream; Redis designs: a
    * Redis subscriber), called with each event's `bt`, to split end-to-end latency into hops.
@@ -89,11 +90,6 @@ export function makeEvent(topic: string, seq: number, bt: number = nowMs()): Ben
   };
 }
 
-/** The frame a peer delivers: the event as Wikicast delivers it, with a cursor. */
-function peerFrame(event: BenchEvent, seq: number): string {
-  return JSON.stringify({ op: 'event', ...event, cursor: `b${seq}` });
-}
-
 const BT = Buffer.from('"bt":');
 
 /** The `bt` field of a serialized event, without parsing it all. */
@@ -114,28 +110,6 @@ async function redisTap(onEvent: (bt: number) => void): Promise<() => Promise<vo
   return async () => {
     await sub.quit();
   };
-}
-
-/**
- * Producers' HTTP client: node:http with a keep-alive agent, much lighter per request than
- * `fetch`, so the benchmark's own producer takes as little CPU as it can from the two cores.
- */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function post(port: number, path: string, token: string, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
 }
 
 const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
@@ -162,21 +136,9 @@ async function startAll(kind: SystemKind, file: string, instances: number, env: 
   return Promise.all(Array.from({ length: instances }, (_, i) => startProgram(`${kind}-${i + 1}`, `${PEERS}${file}`, env)));
 }
 
-let seq = 0;
-
 async function startRedisPeer(kind: SystemKind, file: string, instances: number, viaRedis: boolean): Promise<SystemUnderTest> {
   const servers = await startAll(kind, file, instances, viaRedis ? { REDIS_URL } : {});
-  const redis = viaRedis ? createClient({ url: REDIS_URL }) : null;
-  await redis?.connect();
-  const publish = viaRedis
-    ? async (topic: string, events: BenchEvent[]): Promise<void> => {
-        await Promise.all(events.map((e) => redis!.publish(`bench:${topic}`, peerFrame(e, seq++))));
-      }
-    : async (topic: string, events: BenchEvent[]): Promise<void> => {
-        const body = JSON.stringify({ topic, frames: events.map((e) => peerFrame(e, seq++)) });
-        await Promise.all(servers.map((s) => post(s.port, '/publish', '', body)));
-      };
-  return {
+  return withPublisher({
     kind,
     label: SYSTEM_LABELS[kind],
     protocol: 'plain',
@@ -184,33 +146,38 @@ async function startRedisPeer(kind: SystemKind, file: string, instances: number,
     serverPids: servers.map((s) => s.pid),
     helperPids: [],
     ...(viaRedis ? { tap: redisTap } : {}),
-    publish,
+    producer: viaRedis ? { kind: 'redis', url: REDIS_URL } : { kind: 'uws-http', ports: servers.map((s) => s.port) },
     stop: async () => {
-      await redis?.quit();
       await Promise.all(servers.map((s) => s.stop()));
     },
-  };
+  });
 }
 
 async function startSocketIo(instances: number): Promise<SystemUnderTest> {
   const servers = await startAll('socketio', 'socketio.ts', instances, { REDIS_URL });
-  const redis = createClient({ url: REDIS_URL });
-  await redis.connect();
-  const emitter = new Emitter(redis);
-  return {
+  return withPublisher({
     kind: 'socketio',
     label: SYSTEM_LABELS.socketio,
     protocol: 'socketio',
     targets: servers.map((s) => ({ host: '127.0.0.1', port: s.port, path: '/socket.io/?EIO=4&transport=websocket' })),
     serverPids: servers.map((s) => s.pid),
     helperPids: [],
-    publish: async (topic, events) => {
-      for (const e of events) emitter.to(topic).emit('event', { ...e, cursor: `b${seq++}` });
-      await redis.ping(); // the emitter does not wait; a round trip after the publishes does
-    },
+    producer: { kind: 'socketio-emitter', url: REDIS_URL },
     stop: async () => {
-      await redis.quit();
       await Promise.all(servers.map((s) => s.stop()));
+    },
+  });
+}
+
+/** Adds the runner's own publisher (built from the system's producer spec) to a system. */
+async function withPublisher(system: Omit<SystemUnderTest, 'publish'>): Promise<SystemUnderTest> {
+  const publisher = await createPublisher(system.producer);
+  return {
+    ...system,
+    publish: publisher.publish,
+    stop: async () => {
+      await publisher.close();
+      await system.stop();
     },
   };
 }
@@ -244,7 +211,7 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
   const readerToken = await signToken(wiki, { sub: 'BenchReader', ttlS: 6 * 3600 });
   // Ingest accepts publishing tokens that expire within an hour; a run of one system is far shorter.
   const ingestToken = await signToken(wiki, { aud: 'ingest', ttlS: 3000 });
-  return {
+  return withPublisher({
     kind: 'wikicast',
     label: SYSTEM_LABELS.wikicast,
     protocol: 'wikicast',
@@ -280,14 +247,11 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
       };
     },
     warnings: () => [ingest!, ...edgeProcesses].flatMap((p) => p.logs.filter((l) => typeof l.level === 'number' && l.level >= Number(process.env.BENCH_LOG_LEVEL ?? 40))),
-    publish: async (_topic, events) => {
-      const { status, body } = await post(ingest!.port, '/v1/events', ingestToken, JSON.stringify(events.length === 1 ? events[0] : events));
-      if (status !== 202) throw new Error(`ingest answered ${status}: ${body.slice(0, 300)}`);
-    },
+    producer: { kind: 'ingest', port: ingest!.port, token: ingestToken },
     stop: async () => {
       await Promise.all([ingest!, ...edgeProcesses].map((s) => s.stop()));
       await topology.cleanup();
       wikisFile.remove();
     },
-  };
+  });
 }
