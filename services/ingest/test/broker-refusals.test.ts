@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, it } from 'node:test';
+import { waitFor } from '@wikicast/test/support';
 import { idCounts, startHarness, type IngestHarness, type Reply } from './harness.js';
 
 const WINDOW = 10;
@@ -53,4 +54,17 @@ it('answers 503 with the unconfirmed ids when RabbitMQ nacks, and recovers once 
   }
   const again = await h.post({ topic: 'nack', type: 'accepted-again' });
   assert.equal(again.status, 202, JSON.stringify(again.body));
+});
+
+it('re-creates its channel and topology when RabbitMQ closes the channel on a live connection', async () => {
+  // Deleting the exchange under ingest makes the next publish a channel error (404): the channel
+  // closes while the connection lives, and ingest recycles the connection to set everything up again.
+  const channel = await h.topology.connection.createChannel();
+  await channel.deleteExchange(h.topology.names.events);
+  await channel.close();
+  const lost = await h.post({ topic: 'gone', type: 'lost' });
+  assert.equal(lost.status, 503, JSON.stringify(lost.body));
+  assert.equal(lost.body.code, 'unavailable');
+  await waitFor('posting to succeed again', async () => (await h.post({ topic: 'gone', type: 'back' })).status === 202, { timeoutMs: 15_000, intervalMs: 50 });
+  assert.ok(h.ingest.logs.some((l) => l.msg === 'recycling broker connection'));
 });
