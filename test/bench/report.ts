@@ -1,6 +1,7 @@
 /** Renders the suite's results as docs/benchmarks.md and its SVG charts. */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { analysis } from './analysis.js';
 import { barChart } from './lib/svg.js';
 import type { Results } from './run.js';
 
@@ -75,10 +76,12 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push('Ratios are Wikicast ÷ peer from this run. Why a target is missed is said under [Analysis](#analysis).');
   md.push('');
 
-  if (existsSync(ANALYSIS)) {
+  const notes = analysis(results);
+  if (notes.length || existsSync(ANALYSIS)) {
     md.push('## Analysis');
     md.push('');
-    md.push(readFileSync(ANALYSIS, 'utf8').trim());
+    for (const line of notes) md.push(line);
+    if (existsSync(ANALYSIS)) md.push(readFileSync(ANALYSIS, 'utf8').trim());
     md.push('');
   }
 
