@@ -126,7 +126,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
     `${int(c.latency.clients)} clients, half on each instance, spread over ${c.latency.topics} topics, so each event reaches ${int(c.latency.clients / c.latency.topics)} clients (half on each instance): ` +
       `at 1,000 events/s that is ${int((c.latency.clients / c.latency.topics) * 1000)} deliveries/s. ` +
       '(Why not more recipients per event: with 100 per event, 1,000 events/s is 100,000 deliveries/s, more than ws + Redis or Socket.IO can serve here (scenario (a): about 11 µs of CPU per delivery, so two instances would need more than the two cores the machine has, shared with the clients and the broker); in a trial run both fell seconds behind and lost half the deliveries in the drain time. Their latency would then only be a queue growing without bound, which (a) already shows as throughput. Twenty recipients per event keeps every design inside its capacity, so the figures are latency.) ' +
-      `An open-loop producer sends on a fixed schedule through each system's own producer path ` +
+      `An open-loop producer, a process of its own (\`test/bench/producer.ts\`), sends on a fixed schedule through each system's own producer path ` +
       '(Wikicast: `POST /v1/events` to ingest, which answers after RabbitMQ confirmed, → stream → both edges; ws + Redis and uWS + Redis: `PUBLISH`; Socket.IO: `@socket.io/redis-emitter`). ' +
       `Latency runs from the moment the event's POST / PUBLISH starts to its receipt by a client, recorded in HDR histograms (µs) in every load generator and merged; ${c.latency.measureS} s measured after a ${c.latency.warmupS} s warm-up at the same rate.`,
   );
@@ -263,6 +263,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
       'and it finds the producer\'s timestamp with one `indexOf` instead of parsing JSON, so clients take as little of the two cores from the servers as possible. Socket.IO clients speak Engine.IO 4 over it (open, `40` connect, ping/pong).',
   );
   md.push('- **Events.** Each event is a recent-changes-like JSON object (id, wiki, topic, type, msg with title/user/comment/revision, ts) of about 330 bytes as delivered; `msg.bt` carries the producer\'s send time (`performance.timeOrigin + performance.now()`, comparable across processes).');
+  md.push('- **Producers.** Fan-out: the runner publishes through each system\'s producer path (`test/bench/lib/publisher.ts`). Latency: a producer process of its own sends open-loop (each send on schedule, whatever the answers; a late answer never delays the next send), with `node:http` keep-alive for ingest rather than `fetch`, which costs several times more CPU per request.');
   md.push('- **CPU.** utime + stime of every thread of the measured processes from `/proc/<pid>/stat`, before and after the measured window. **Memory.** VmRSS from `/proc/<pid>/status`.');
   md.push('- **Processes.** Every server, Wikicast\'s and the peers\', runs from TypeScript source as its own Node process (`node --import tsx`), as `test/support` starts the services.');
   md.push('- **Two cores.** Servers, Redis/RabbitMQ and the load generators share two cores, so throughput figures are bounded by the machine, not only by the server: compare CPU per delivery.');

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   if (!wikicastAvailable()) results.notes.push('Wikicast was not measured: services/edge/src/main.ts or services/ingest/src/main.ts does not exist yet in this checkout.');
   log(`Wikicast benchmarks (${results.mode}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
 
-  let quietBudgetMs = values.quick ? 5_000 : 180_000;
+  let quietBudgetMs = values.quick ? 5_000 : 120_000;
   const attempt = async <T>(scenario: string, system: string, fn: () => Promise<T>): Promise<T | null> => {
     // The machine may be shared: give other work a moment to finish before measuring.
     const waited = await waitForQuiet(Math.min(20_000, quietBudgetMs));
