@@ -54,6 +54,15 @@ export function analysis(results: Results): string[] {
           : ''),
     );
   }
+  const ur = lat('uws-redis');
+  if (ur && Number.isFinite(ur.brokerP99Ms) && ur.p99Ms > 4 * ur.brokerP99Ms) {
+    out.push(
+      `- **Tails at 1,000 events/s are the machine's.** Even the bare uWS + Redis reference, whose server does almost nothing in JavaScript, has a p99 of ${ms(ur.p99Ms)} ms while its Redis hop's p99 was ${ms(ur.brokerP99Ms)} ms` +
+        (Number.isFinite(ur.cpuPressurePercent) ? ` (CPU pressure ${int(ur.cpuPressurePercent)} %)` : '') +
+        ': with servers, clients, producer, broker and other people\'s work runnable on two cores, processes wait for a CPU, and that wait is the p99. ' +
+        'So the p99 ratios of this scenario mostly compare scheduling luck; the p50s, the hop breakdown and the brokers-alone floor are the stable part.',
+    );
+  }
   const saturated = results.latency.flatMap((r) => r.points.filter((p) => p.received < p.expected * 0.99).map((p) => `${r.label} at ${int(p.rate)}/s`));
   if (saturated.length) out.push(`- **Not keeping up.** ${saturated.join('; ')}: fewer than 99 % of the deliveries arrived within the drain time, so that system was over capacity on this machine and its latency figures are a growing queue, not a path's latency.`);
 

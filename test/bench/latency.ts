@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
 import type { ProducerSpec } from './lib/publisher.js';
 import type { ProducerCommand, ProducerReply } from './producer.js';
-import { machineBusySeconds, sleep, totalCpuSeconds } from './lib/proc.js';
+import { cpuPressureMicros, machineBusySeconds, sleep, totalCpuSeconds } from './lib/proc.js';
 import { BENCH_WIKI, nowMs, startSystem, type SystemKind } from './lib/systems.js';
 
 export interface LatencyOptions {
@@ -49,6 +49,8 @@ export interface LatencyPoint {
   serverCpuPercent: number;
   /** CPU the rest of the machine (processes outside this benchmark) used meanwhile, % of one core. */
   otherCpuPercent: number;
+  /** Share of the time some runnable task waited for a CPU (Linux PSI), %. */
+  cpuPressurePercent: number;
   /** CPU of the producer-side service (Wikicast's ingest), % of one core. */
   helperCpuPercent: number;
   /** CPU of the load generators (the clients), % of one core. */
@@ -133,12 +135,15 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
       const ours = [...system.serverPids, ...system.helperPids, ...fleet.pids, process.pid, producer.pid, ...options.brokerPids];
       const oursBefore = totalCpuSeconds(ours);
       const busyBefore = machineBusySeconds();
+      const pressureBefore = cpuPressureMicros();
       const run = await producer.run(system.producer, topics, rate, options.measureS);
       for (const e of run.errors) if (errors.length < 5) errors.push(e);
       const answered = run.answered ? hdr.decodeFromCompressedBase64(run.answered) : histogram();
       const cpuAfter = totalCpuSeconds(system.serverPids);
       const helperCpuPercent = ((totalCpuSeconds(system.helperPids) - helpersBefore) / run.seconds) * 100;
       const loadgenCpuPercent = ((totalCpuSeconds(fleet.pids) - loadgenBefore) / run.seconds) * 100;
+      const pressureAfter = cpuPressureMicros();
+      const cpuPressurePercent = pressureBefore !== null && pressureAfter !== null ? ((pressureAfter - pressureBefore) / 1e6 / run.seconds) * 100 : NaN;
       const otherCpuPercent = Math.max(0, ((machineBusySeconds() - busyBefore - (totalCpuSeconds(ours) - oursBefore)) / run.seconds) * 100);
       const expected = Math.round(run.events * perTopic);
       let report = await fleet.report();
@@ -167,13 +172,14 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
         brokerP99Ms: pct(broker, 99),
         brokerP999Ms: pct(broker, 99.9),
         otherCpuPercent,
+        cpuPressurePercent,
         helperCpuPercent,
         loadgenCpuPercent,
         serverCpuPercent: ((cpuAfter - cpuBefore) / run.seconds) * 100,
       };
       points.push(point);
       log(`    ${rate}/s: p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms, p999 ${point.p999Ms.toFixed(2)} ms; received ${point.received}/${expected}; publish errors ${point.publishErrors}; ` +
-          `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; servers ${Math.round(point.serverCpuPercent)} %, clients ${Math.round(loadgenCpuPercent)} %, other processes ${Math.round(otherCpuPercent)} % CPU`);
+          `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; servers ${Math.round(point.serverCpuPercent)} %, clients ${Math.round(loadgenCpuPercent)} %, other processes ${Math.round(otherCpuPercent)} % CPU, CPU pressure ${Math.round(cpuPressurePercent)} %`);
     }
     return { system: kind, label: system.label, instances: options.instances, clients: connected.ready, connectMs: connected.ms, points, errors };
   } finally {

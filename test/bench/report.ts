@@ -131,13 +131,15 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
       `Latency runs from the moment the event's POST / PUBLISH starts to its receipt by a client, recorded in HDR histograms (µs) in every load generator and merged; ${c.latency.measureS} s measured after a ${c.latency.warmupS} s warm-up at the same rate.`,
   );
   md.push('');
-  md.push('| system | instances | rate (events/s) | deliveries received / expected | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % (all instances) | clients\' CPU % | publish errors | worst send lag behind schedule ms | other processes\' CPU % |');
-  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  md.push('| system | instances | rate (events/s) | deliveries received / expected | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % (all instances) | clients\' CPU % | publish errors | worst send lag behind schedule ms | other processes\' CPU % | CPU pressure % |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results.latency) {
     for (const p of r.points) {
-      md.push(`| ${r.label} | ${r.instances} | ${int(p.rate)} | ${int(p.received)} / ${int(p.expected)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.p999Ms)} | ${ms(p.maxMs)} | ${int(p.serverCpuPercent)} | ${int(p.loadgenCpuPercent ?? NaN)} | ${int(p.publishErrors)} | ${ms(p.maxScheduleLagMs)} | ${int(p.otherCpuPercent ?? NaN)} |`);
+      md.push(`| ${r.label} | ${r.instances} | ${int(p.rate)} | ${int(p.received)} / ${int(p.expected)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.p999Ms)} | ${ms(p.maxMs)} | ${int(p.serverCpuPercent)} | ${int(p.loadgenCpuPercent ?? NaN)} | ${int(p.publishErrors)} | ${ms(p.maxScheduleLagMs)} | ${int(p.otherCpuPercent ?? NaN)} | ${int(p.cpuPressurePercent ?? NaN)} |`);
     }
   }
+  md.push('');
+  md.push('"CPU pressure" is the share of the measured time during which some runnable task on the machine waited for a CPU (Linux PSI, `/proc/pressure/cpu`): where it is high, tails are this machine\'s scheduling, not the design\'s.');
   md.push('');
   md.push(
     'Where the time goes: the producer\'s answer (Wikicast: `202` from ingest, sent after RabbitMQ confirmed; Redis designs: the `PUBLISH` reply) and the broker hop (send → a side listener in the runner process: ' +

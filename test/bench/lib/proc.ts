@@ -156,3 +156,16 @@ export async function waitForQuiet(maxMs: number, busyPercent = 30): Promise<num
     if (busy < busyPercent || Date.now() - started >= maxMs) return Date.now() - started;
   }
 }
+
+/**
+ * Microseconds during which at least one runnable task waited for a CPU (Linux PSI,
+ * /proc/pressure/cpu "some total"); null where the kernel does not report it.
+ */
+export function cpuPressureMicros(): number | null {
+  try {
+    const match = /some .*total=(\d+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
