@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { REPO_ROOT, setupTopology, signToken, TestClient, waitFor, type TestTopology } from '@wikicast/test/support';
+import { REPO_ROOT, setupTopology, signToken, TEST_STREAM_RETENTION, TestClient, waitFor, type TestTopology } from '@wikicast/test/support';
 
 /**
  * The README's start command, run as an operator would: it brings up ingest, two edges and
  * HAProxy, an event goes through HAProxy end to end, and Ctrl-C leaves nothing listening.
  * Ports are moved off the defaults so a developer's own cluster can keep running.
  */
-const ports = { http: 18080, stats: 18404, ingest: 18100, edges: [18101, 18102] };
+const ports = { http: 18080, stats: 18404, demo: 18099, ingest: 18100, edges: [18101, 18102] };
 let topology: TestTopology | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'wikicast-cluster-'));
 
@@ -27,6 +27,9 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
     env: {
       ...process.env,
       WIKICAST_AMQP_PREFIX: topology.prefix,
+      WIKICAST_STREAM_MAX_AGE: TEST_STREAM_RETENTION.maxAge,
+      WIKICAST_STREAM_MAX_BYTES: String(TEST_STREAM_RETENTION.maxLengthBytes),
+      WIKICAST_DEMO_PORT: String(ports.demo),
       WIKICAST_LOCAL_DIR: stateDir,
       WIKICAST_HTTP_PORT: String(ports.http),
       WIKICAST_STATS_PORT: String(ports.stats),
@@ -64,6 +67,12 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
     assert.deepEqual(event.msg, { text: 'hi' });
     client.close();
 
+    const page = await fetch(`http://127.0.0.1:${ports.http}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Wikicast demo/);
+    const script = await fetch(`http://127.0.0.1:${ports.http}/demo/wikicast.js`);
+    assert.equal(script.status, 200, 'the client bundle is served to the demo page');
+
     const stats = await fetch(`http://127.0.0.1:${ports.stats}/metrics`);
     assert.equal(stats.status, 200);
     assert.match(await stats.text(), /haproxy_backend_/);
@@ -71,7 +80,7 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
     child.kill('SIGINT');
   }
   assert.equal(await exited, 0, output);
-  for (const port of [ports.http, ports.stats, ports.ingest, ...ports.edges]) {
+  for (const port of [ports.http, ports.stats, ports.demo, ports.ingest, ...ports.edges]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `nothing listens on ${port} after stop`);
   }
 });
