@@ -1,0 +1,74 @@
+import { parseClientFrame, type ClientFrame, type FrameRef, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
+import type { WikiRegistry } from '@wikicast/service-runtime';
+import { EdgeError } from './edge-error.js';
+import type { Router } from './router.js';
+import type { Session } from './session.js';
+import { resolveTopics } from './topics.js';
+
+export interface ClientFrameDeps {
+  wikis: WikiRegistry;
+  router: Router;
+  maxTopicsPerConnection: number;
+}
+
+/**
+ * Answers the frames a client sends. Every refusal is an `error` frame with a documented code
+ * and the frame's `ref`; only the failures SPEC gives a close code end the connection.
+ */
+export class ClientFrames {
+  readonly #deps: ClientFrameDeps;
+
+  constructor(deps: ClientFrameDeps) {
+    this.#deps = deps;
+  }
+
+  handle(session: Session, text: string): void {
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      session.logger.debug({ code: parsed.code, message: parsed.message }, 'refused a client frame');
+      session.sendError(new EdgeError(parsed.code, parsed.message), parsed.ref);
+      return;
+    }
+    const frame = parsed.frame;
+    try {
+      this.#dispatch(session, frame);
+    } catch (err) {
+      if (!(err instanceof EdgeError)) throw err;
+      session.logger.debug({ op: frame.op, code: err.code, message: err.message }, 'refused a client frame');
+      session.sendError(err, frame.ref);
+    }
+  }
+
+  #dispatch(session: Session, frame: ClientFrame): void {
+    switch (frame.op) {
+      case 'subscribe':
+        return this.#subscribe(session, frame);
+      case 'unsubscribe':
+        return this.#unsubscribe(session, frame);
+      case 'send':
+        throw new EdgeError('forbidden', 'sending is not enabled on this edge yet');
+      case 'auth':
+        throw new EdgeError('forbidden', 'token refresh is not enabled on this edge yet');
+    }
+  }
+
+  #subscribe(session: Session, frame: SubscribeFrame): void {
+    const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis);
+    const added = topics.filter((topic) => !session.topics.has(topic)).length;
+    if (session.topics.size + added > this.#deps.maxTopicsPerConnection) {
+      throw new EdgeError('forbidden', `at most ${this.#deps.maxTopicsPerConnection} topics per connection`);
+    }
+    for (const topic of topics) this.#deps.router.subscribe(session, topic);
+    session.send({ op: 'subscribed', topics, ...ref(frame.ref) });
+  }
+
+  #unsubscribe(session: Session, frame: UnsubscribeFrame): void {
+    const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis);
+    for (const topic of topics) this.#deps.router.unsubscribe(session, topic);
+    session.send({ op: 'unsubscribed', topics, ...ref(frame.ref) });
+  }
+}
+
+function ref(value: FrameRef | undefined): { ref?: FrameRef } {
+  return value === undefined ? {} : { ref: value };
+}

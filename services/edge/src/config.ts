@@ -1,0 +1,60 @@
+import { hostname } from 'node:os';
+import { ConfigError, envBool, envInt, envString, readCommonConfig, type CommonConfig, type Env } from '@wikicast/service-runtime';
+
+/** SPEC "The local cluster": the first edge listens on 8101 (the second is started with PORT=8102). */
+export const DEFAULT_PORT = 8101;
+/** Largest client frame; a seed-style send with a modest `msg` fits many times over. Larger: close 1009. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Bytes queued for one slow socket before it is closed with 4009 (it reconnects and resumes by cursor). */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * uWS's own `maxBackpressure` sits this far above MAX_BUFFERED_BYTES: uWS silently drops what
+ * passes it, which would leave a gap, so the edge must always close the socket (4009) first.
+ */
+export const BACKPRESSURE_HEADROOM_BYTES = 16 * 1024 * 1024;
+/** How often sockets fed by `app.publish` are checked against MAX_BUFFERED_BYTES. */
+export const BACKPRESSURE_CHECK_INTERVAL_MS = 250;
+/**
+ * uWS closes a socket silent for this long and pings before that; well under HAProxy's
+ * `timeout tunnel` (1 h) and common proxies' 60–100 s, so idle connections are kept open.
+ */
+export const IDLE_TIMEOUT_S = 56;
+/** Stream messages RabbitMQ may have in flight to the edge before it acks (streams need a prefetch). */
+export const STREAM_PREFETCH = 1000;
+/** Topics one connection may be subscribed to at once. */
+export const MAX_TOPICS_PER_CONNECTION = 1000;
+
+export interface EdgeConfig extends CommonConfig {
+  /** EDGE_ID: names this edge in `welcome`, logs, metrics and its broker connection name. */
+  instance: string;
+  /** The connection name RabbitMQ shows (`rabbitmqctl list_connections client_properties`). */
+  connectionName: string;
+  allowUwsFallback: boolean;
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  idleTimeoutS: number;
+  streamPrefetch: number;
+  maxTopicsPerConnection: number;
+}
+
+/** Reads and validates the environment once; a bad value throws a ConfigError naming its key. */
+export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
+  const common = readCommonConfig(env, DEFAULT_PORT);
+  const edgeId = envString(env, 'EDGE_ID', `${hostname()}-${process.pid}`);
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(edgeId)) throw new ConfigError('EDGE_ID', 'may contain only letters, digits, "_", "-" and "."');
+  const idleTimeoutS = envInt(env, 'WIKICAST_EDGE_IDLE_TIMEOUT_S', IDLE_TIMEOUT_S, { min: 8, max: 960 });
+  if (idleTimeoutS % 4 !== 0) throw new ConfigError('WIKICAST_EDGE_IDLE_TIMEOUT_S', `must be a multiple of 4 (uWS's timer resolution), got ${idleTimeoutS}`);
+  const config: EdgeConfig = {
+    ...common,
+    instance: edgeId,
+    // Starts with the prefix so that tests (and operators) can close one prefix's edge connections.
+    connectionName: `${common.amqpPrefix}-edge-${edgeId}`,
+    allowUwsFallback: envBool(env, 'WIKICAST_ALLOW_UWS_FALLBACK', false),
+    maxPayloadBytes: envInt(env, 'WIKICAST_EDGE_MAX_PAYLOAD_BYTES', MAX_PAYLOAD_BYTES, { min: 1024, max: 16 * 1024 * 1024 }),
+    maxBufferedBytes: envInt(env, 'WIKICAST_EDGE_MAX_BUFFERED_BYTES', MAX_BUFFERED_BYTES, { min: 16 * 1024, max: 1024 * 1024 * 1024 }),
+    idleTimeoutS,
+    streamPrefetch: envInt(env, 'WIKICAST_EDGE_STREAM_PREFETCH', STREAM_PREFETCH, { min: 1, max: 65_535 }),
+    maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,111 @@
+import {
+  Broker,
+  createRegistry,
+  declareTopology,
+  listen,
+  loadUws,
+  registerHealthRoutes,
+  beginExchange,
+  sendError,
+  topologyNames,
+  WikiRegistry,
+} from '@wikicast/service-runtime';
+import type { Logger } from 'pino';
+import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, type EdgeConfig } from './config.js';
+import { ClientFrames } from './client-frames.js';
+import { createEdgeMetrics } from './metrics.js';
+import { Router } from './router.js';
+import { StreamConsumer } from './stream-consumer.js';
+import { registerWsRoutes } from './ws-route.js';
+
+export interface Edge {
+  port: number;
+  /** Stops accepting, closes every client (1012) and the broker connection. Idempotent. */
+  close: () => Promise<void>;
+}
+
+/** Starts one edge: HTTP and WebSocket on `config.port`, the broker connection in the background. */
+export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): Promise<Edge> {
+  const uws = loadUws(config.allowUwsFallback);
+  const wikis = WikiRegistry.fromFile(config.wikisFile);
+  const registry = createRegistry('edge', config.instance);
+  const metrics = createEdgeMetrics(registry);
+  const names = topologyNames(config.amqpPrefix);
+  const app = uws.App();
+  const router = new Router(app, metrics, BACKPRESSURE_HEADROOM_BYTES / 2);
+  let closing: Promise<void> | null = null;
+  /** Why the last broker setup failed (e.g. the stream exists with other retention), for readyz. */
+  let setupError: string | null = null;
+
+  const consumer = new StreamConsumer({
+    queue: names.log,
+    prefetch: config.streamPrefetch,
+    logger: logger.child({ component: 'stream' }),
+    onEntry: (entry) => router.deliver(entry),
+    onInvalid: () => metrics.invalidMessages.inc(),
+    onChannelFailure: (reason) => broker.restart(reason),
+  });
+  const broker = new Broker({
+    url: config.amqpUrl,
+    connectionName: config.connectionName,
+    logger: logger.child({ component: 'broker' }),
+    setup: async (model) => {
+      const channel = await model.createChannel();
+      // Without a listener, a refused declaration would be rethrown as an uncaught error; the
+      // rejected promise below already carries it to the broker's retry (and to readyz).
+      channel.on('error', (err: Error) => logger.debug({ err }, 'topology channel closed by the broker'));
+      try {
+        await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
+        await channel.close();
+        await consumer.attach(model);
+        setupError = null;
+      } catch (err) {
+        setupError = (err as Error).message;
+        throw err;
+      }
+    },
+  });
+
+  const frames = new ClientFrames({ wikis, router, maxTopicsPerConnection: config.maxTopicsPerConnection });
+  registerWsRoutes(app, {
+    uws,
+    wikis,
+    router,
+    frames,
+    metrics,
+    logger,
+    edgeId: config.instance,
+    maxPayloadBytes: config.maxPayloadBytes,
+    maxBufferedBytes: config.maxBufferedBytes,
+    maxBackpressureBytes: config.maxBufferedBytes + BACKPRESSURE_HEADROOM_BYTES,
+    idleTimeoutS: config.idleTimeoutS,
+    currentCursor: () => consumer.lastCursor,
+    refusingReason: () => (closing === null ? null : 'this edge is shutting down; connect to another'),
+  });
+  registerHealthRoutes(app, {
+    notReadyReason: () => {
+      if (closing !== null) return 'shutting down';
+      if (!broker.up) return setupError === null ? 'broker not connected' : `broker setup failed: ${setupError}`;
+      if (!consumer.active) return 'stream consumer not active';
+      return null;
+    },
+    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  });
+  app.any('/*', (res) => sendError(beginExchange(res), 404, 'not_found', 'no such endpoint'));
+
+  const listening = await listen(uws, app, config.host, config.port);
+  await broker.start();
+  const sweep = setInterval(() => router.checkBackpressure(), BACKPRESSURE_CHECK_INTERVAL_MS);
+  sweep.unref();
+
+  const close = async (): Promise<void> => {
+    clearInterval(sweep);
+    uws.us_listen_socket_close(listening.socket);
+    for (const session of [...router.sessions()]) session.close(1012, 'edge restarting; reconnect and resume', 'restarting');
+    await broker.close();
+  };
+  return {
+    port: listening.port,
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { CloseCode, EDGE_AUDIENCE } from '@wikicast/protocol';
+import { TokenError, verifyToken, type WikiRegistry } from '@wikicast/service-runtime';
+import { EdgeError } from './edge-error.js';
+
+/** Who is on the other end of a connection, as the verified token (or its absence) says. */
+export interface Identity {
+  wiki: string;
+  /** Token `sub`; `null` for anonymous connections and tokens without a user. */
+  user: string | null;
+  groups: readonly string[];
+  /** Type patterns the token allows sending (`send` claim); empty: read-only. */
+  send: readonly string[];
+  /** The client id receivers see as `from` and senders address with `to`. */
+  cid: string;
+  anonymous: boolean;
+  /** Token expiry in ms since the epoch; `null` for anonymous connections. */
+  expiresAtMs: number | null;
+}
+
+/** What a client hands over when it connects: `?token=`, or for anonymous reading `?wiki=`. */
+export interface Credentials {
+  token: string | null;
+  wiki: string | null;
+}
+
+/** A client id for connections whose token names none: `WS` and 12 hex digits, as the seed's were short. */
+export function assignCid(): string {
+  return `WS${randomBytes(6).toString('hex')}`;
+}
+
+/** Verifies the credentials; throws EdgeError `unauthorized` (close 1008) when they do not admit the client. */
+export async function identify(credentials: Credentials, wikis: WikiRegistry): Promise<Identity> {
+  if (credentials.token === null) return anonymous(credentials.wiki, wikis);
+  try {
+    const claims = await verifyToken(credentials.token, wikis, { audience: EDGE_AUDIENCE, allowMissingAudience: true });
+    return {
+      wiki: claims.iss,
+      user: claims.sub ?? null,
+      groups: claims.groups ?? [],
+      send: claims.send ?? [],
+      cid: claims.cid ?? assignCid(),
+      anonymous: false,
+      expiresAtMs: claims.exp * 1000,
+    };
+  } catch (err) {
+    if (err instanceof TokenError) throw new EdgeError('unauthorized', err.message, { cause: err, closeCode: CloseCode.policy });
+    throw err;
+  }
+}
+
+function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {
+  if (wiki === null) {
+    throw new EdgeError('unauthorized', 'no token: pass ?token=, or ?wiki=<id> to read a public wiki anonymously', { closeCode: CloseCode.policy });
+  }
+  if (wikis.get(wiki)?.public !== true) {
+    throw new EdgeError('unauthorized', `wiki ${JSON.stringify(wiki)} is not public: a token is required`, { closeCode: CloseCode.policy });
+  }
+  return { wiki, user: null, groups: [], send: [], cid: assignCid(), anonymous: true, expiresAtMs: null };
+}

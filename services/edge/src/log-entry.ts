@@ -1,0 +1,50 @@
+import { encodeCursor, summarize, validators, type EventFrame, type WikiEvent } from '@wikicast/protocol';
+
+/** One event of the stream as the edge keeps it: parsed once, its `event` frame serialized once. */
+export interface LogEntry {
+  /** The stream offset (`x-stream-offset`): the event's global position. */
+  offset: number;
+  event: WikiEvent;
+  cursor: string;
+  /** The `event` frame text, the same bytes for every socket and every edge. */
+  frame: string;
+  /** `to` or `audience` is set: each reader must be checked, uWS topic broadcast would leak it. */
+  restricted: boolean;
+  /** Event `ts` in ms since the epoch, for the delivery lag metric; NaN if unreadable. */
+  tsMs: number;
+}
+
+export type ParsedEntry = { ok: true; entry: LogEntry } | { ok: false; reason: string };
+
+/** Parses and validates a stream message body: producers are trusted to publish valid events, not assumed to. */
+export function parseLogEntry(offset: number, content: Buffer): ParsedEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(content.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+  }
+  const result = validators.wikiEvent.validate(value);
+  if (!result.ok) return { ok: false, reason: summarize(result.issues) };
+  const event = result.value;
+  const cursor = encodeCursor(offset, event.id);
+  const frame: EventFrame = { op: 'event', ...event, cursor };
+  return {
+    ok: true,
+    entry: {
+      offset,
+      event,
+      cursor,
+      frame: JSON.stringify(frame),
+      restricted: event.to !== undefined || event.audience !== undefined,
+      tsMs: Date.parse(event.ts),
+    },
+  };
+}
+
+/** The stream offset RabbitMQ put in a delivery's headers, or `null` when it is missing. */
+export function streamOffset(headers: Record<string, unknown> | undefined): number | null {
+  const raw = headers?.['x-stream-offset'];
+  const offset = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : Number.NaN;
+  return Number.isSafeInteger(offset) && offset >= 0 ? offset : null;
+}

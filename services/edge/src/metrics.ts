@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type Transport = 'ws' | 'sse';
+export type ReplaySource = 'ring' | 'stream';
+
+/** Why a connection ended, as `wikicast_edge_disconnects_total{reason}` counts it. */
+export type DisconnectReason =
+  | 'client_closed'
+  | 'abnormal'
+  | 'unauthorized'
+  | 'token_expired'
+  | 'rate_limited'
+  | 'too_slow'
+  | 'too_big'
+  | 'restarting'
+  | 'revoked'
+  | 'error';
+
+export interface EdgeMetrics {
+  connections: Gauge<'transport'>;
+  deliveries: Counter;
+  deliveryLag: Histogram;
+  disconnects: Counter<'reason'>;
+  replayed: Counter<'source'>;
+  invalidMessages: Counter;
+}
+
+/** The edge's metrics as SPEC names them, on the instance's own registry. */
+export function createEdgeMetrics(registry: Registry): EdgeMetrics {
+  const registers = [registry];
+  return {
+    connections: new Gauge({ name: 'wikicast_edge_connections', help: 'Open client connections.', labelNames: ['transport'], registers }),
+    deliveries: new Counter({ name: 'wikicast_edge_deliveries_total', help: 'Events written to client connections (one per event and connection).', registers }),
+    deliveryLag: new Histogram({
+      name: 'wikicast_edge_delivery_lag_seconds',
+      help: "Time from the event's ts to its live delivery on this edge (observed once per event delivered to at least one connection).",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    disconnects: new Counter({ name: 'wikicast_edge_disconnects_total', help: 'Client connections that ended, by reason.', labelNames: ['reason'], registers }),
+    replayed: new Counter({ name: 'wikicast_edge_replayed_events_total', help: 'Events replayed to resuming subscribers, by source (ring: memory; stream: RabbitMQ).', labelNames: ['source'], registers }),
+    invalidMessages: new Counter({ name: 'wikicast_edge_invalid_stream_messages_total', help: 'Stream messages that are not valid events (skipped).', registers }),
+  };
+}

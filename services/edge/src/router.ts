@@ -1,0 +1,125 @@
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { LogEntry } from './log-entry.js';
+import type { EdgeMetrics } from './metrics.js';
+import { mayRead } from './permissions.js';
+import type { Session } from './session.js';
+
+/**
+ * Decides which local sessions get each event. Plain events go out with one `app.publish` per
+ * event (uWS writes the same bytes to every subscribed socket); events with `to` or `audience`
+ * are checked per session and never broadcast. Sessions that uWS topics cannot reach (SSE, or a
+ * WebSocket still replaying a topic) are fed one by one.
+ */
+export class Router {
+  readonly #app: TemplatedApp;
+  readonly #metrics: EdgeMetrics;
+  /** Every subscriber of a topic, whatever its transport or state. */
+  readonly #subscribers = new Map<string, Set<Session>>();
+  /** The subscribers of a topic that `app.publish` does not reach. */
+  readonly #manual = new Map<string, Set<Session>>();
+  readonly #byCid = new Map<string, Set<Session>>();
+  readonly #sessions = new Set<Session>();
+  /** Bytes published since sockets were last checked for backpressure. */
+  #publishedBytes = 0;
+  readonly #checkEveryBytes: number;
+
+  /**
+   * @param checkEveryBytes sweep every socket's buffer after this many bytes were published, so
+   *   none can pass uWS's drop limit between two sweeps.
+   */
+  constructor(app: TemplatedApp, metrics: EdgeMetrics, checkEveryBytes: number) {
+    this.#app = app;
+    this.#metrics = metrics;
+    this.#checkEveryBytes = checkEveryBytes;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
+  add(session: Session): void {
+    this.#sessions.add(session);
+    addTo(this.#byCid, session.cid, session);
+  }
+
+  remove(session: Session): void {
+    if (!this.#sessions.delete(session)) return;
+    for (const topic of session.topics) this.#forget(session, topic);
+    session.topics.clear();
+    removeFrom(this.#byCid, session.cid, session);
+  }
+
+  /** Subscribes; `live: false` holds the session back from uWS topics (it is fed one by one). */
+  subscribe(session: Session, topic: string, live = true): void {
+    if (session.topics.has(topic)) return;
+    session.topics.add(topic);
+    addTo(this.#subscribers, topic, session);
+    if (!live || !session.sink.joinTopic(topic)) addTo(this.#manual, topic, session);
+  }
+
+  unsubscribe(session: Session, topic: string): void {
+    if (!session.topics.delete(topic)) return;
+    this.#forget(session, topic);
+  }
+
+  /** Hands every valid stream event to its readers on this edge. */
+  deliver(entry: LogEntry): void {
+    const { event } = entry;
+    let delivered = 0;
+    if (!entry.restricted) {
+      delivered = this.#app.numSubscribers(event.topic);
+      if (delivered > 0) this.#app.publish(event.topic, entry.frame, false, false);
+      for (const session of this.#manual.get(event.topic) ?? []) if (session.deliver(entry)) delivered++;
+    } else {
+      for (const session of this.#readers(entry)) if (mayRead(session.identity, event) && session.deliver(entry)) delivered++;
+    }
+    if (delivered > 0) {
+      this.#metrics.deliveries.inc(delivered);
+      const lagMs = Date.now() - entry.tsMs;
+      if (Number.isFinite(lagMs)) this.#metrics.deliveryLag.observe(Math.max(0, lagMs) / 1000);
+    }
+    this.#publishedBytes += Buffer.byteLength(entry.frame);
+    if (this.#publishedBytes >= this.#checkEveryBytes) this.checkBackpressure();
+  }
+
+  /** Closes (4009) every socket holding more than its limit. */
+  checkBackpressure(): void {
+    this.#publishedBytes = 0;
+    for (const session of this.#sessions) session.sink.checkBuffered();
+  }
+
+  /** Candidates for a restricted event: for `to`, only sessions with those client ids. */
+  *#readers(entry: LogEntry): Iterable<Session> {
+    const { topic, to } = entry.event;
+    if (to === undefined) {
+      yield* this.#subscribers.get(topic) ?? [];
+      return;
+    }
+    for (const cid of new Set(to)) {
+      for (const session of this.#byCid.get(cid) ?? []) if (session.topics.has(topic)) yield session;
+    }
+  }
+
+  #forget(session: Session, topic: string): void {
+    removeFrom(this.#subscribers, topic, session);
+    removeFrom(this.#manual, topic, session);
+    session.sink.leaveTopic(topic);
+  }
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (set === undefined) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,64 @@
+import type { FrameRef, ServerFrame } from '@wikicast/protocol';
+import type { Logger } from 'pino';
+import type { EdgeError } from './edge-error.js';
+import type { Identity } from './identity.js';
+import type { LogEntry } from './log-entry.js';
+import type { DisconnectReason } from './metrics.js';
+import type { Sink } from './sink.js';
+
+/**
+ * One client connection, whatever its transport: who it is, what it subscribed to, and the one
+ * place its frames are written. The router decides which events reach it; the session only writes.
+ */
+export class Session {
+  identity: Identity;
+  readonly sink: Sink;
+  readonly logger: Logger;
+  /** Resolved topics (`<wiki>:<name>`) this connection is subscribed to. */
+  readonly topics = new Set<string>();
+  /** Set by whoever ends the connection, for the disconnect metric; `null`: the client closed it. */
+  closeReason: DisconnectReason | null = null;
+
+  constructor(identity: Identity, sink: Sink, logger: Logger) {
+    this.identity = identity;
+    this.sink = sink;
+    this.logger = logger;
+  }
+
+  get cid(): string {
+    return this.identity.cid;
+  }
+
+  get closed(): boolean {
+    return this.sink.closed;
+  }
+
+  send(frame: ServerFrame): boolean {
+    return this.sink.write(JSON.stringify(frame));
+  }
+
+  sendError(error: EdgeError, ref?: FrameRef): boolean {
+    return this.send({ op: 'error', code: error.code, message: error.message, ...(ref !== undefined ? { ref } : {}) });
+  }
+
+  /** A live event for a topic this session is not fed through uWS topics. */
+  deliver(entry: LogEntry): boolean {
+    return this.sink.write(entry.frame);
+  }
+
+  /** Ends the connection with `code`, counting it under `reason`. Idempotent. */
+  close(code: number, message: string, reason: DisconnectReason): void {
+    if (this.sink.closed) return;
+    this.closeReason ??= reason;
+    this.logger.debug({ code, reason, message }, 'closing');
+    this.sink.end(code, message);
+  }
+
+  /** Sends an error frame, then closes with the error's close code (or `fallbackCode`). */
+  fail(error: EdgeError, reason: DisconnectReason, fallbackCode: number): void {
+    this.sink.batch(() => {
+      this.send({ op: 'error', code: error.code, message: error.message });
+      this.close(error.closeCode ?? fallbackCode, error.message, reason);
+    });
+  }
+}

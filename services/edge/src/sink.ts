@@ -1,0 +1,28 @@
+import type { Transport } from './metrics.js';
+
+/** Where a session's frames go: a WebSocket, or (later) an SSE response. */
+export interface Sink {
+  readonly transport: Transport;
+  /** True once the connection has ended; writes are then ignored. */
+  readonly closed: boolean;
+  /**
+   * Writes one frame. Returns false when it was not written: the sink is closed, or its reader is
+   * too slow, in which case the sink has already begun closing (4009) so no later frame can follow a lost one.
+   */
+  write(text: string): boolean;
+  /** Several writes in one syscall. */
+  batch(writes: () => void): void;
+  /** Joins the uWS topic so `app.publish` reaches it; false if this transport cannot (it is then fed one by one). */
+  joinTopic(topic: string): boolean;
+  leaveTopic(topic: string): void;
+  /** Closes if more than the limit is buffered; true if it did. */
+  checkBuffered(): boolean;
+  /** Ends the connection with a close code and a short reason. Idempotent. */
+  end(code: number, reason: string): void;
+}
+
+/** WebSocket close reasons are limited to 123 bytes. */
+export function closeReasonText(reason: string): string {
+  const bytes = Buffer.from(reason, 'utf8');
+  return bytes.length <= 123 ? reason : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '') + '...';
+}

@@ -1,0 +1,117 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import { parseLogEntry, streamOffset, type LogEntry } from './log-entry.js';
+
+export interface StreamConsumerOptions {
+  /** The stream queue, `<prefix>.events.log`. */
+  queue: string;
+  prefetch: number;
+  logger: Logger;
+  /** Every valid event, in stream order, exactly once per edge (also across reconnects). */
+  onEntry: (entry: LogEntry) => void;
+  /** A message that is not a valid event (it is skipped). */
+  onInvalid: () => void;
+  /** The consumer's channel failed while the connection lives; the owner recycles the connection. */
+  onChannelFailure: (reason: string) => void;
+}
+
+/**
+ * The edge's live view of the log: one channel consuming the stream from `next` at first start
+ * and, after a reconnect, from the offset after the last one seen, so the edge itself has no gap
+ * and no duplicate. Acks go out once per event-loop turn (`allUpTo`), which is what lets RabbitMQ
+ * send more within the prefetch window.
+ */
+export class StreamConsumer {
+  #channel: Channel | null = null;
+  #active = false;
+  #lastOffset: number | null = null;
+  #lastCursor: string | null = null;
+  #unacked: ConsumeMessage | null = null;
+  #ackScheduled = false;
+  readonly #options: StreamConsumerOptions;
+
+  constructor(options: StreamConsumerOptions) {
+    this.#options = options;
+  }
+
+  /** True from consume-ok until the channel closes. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** The offset of the newest message seen, valid or not; `null` before the first. */
+  get lastOffset(): number | null {
+    return this.#lastOffset;
+  }
+
+  /** The cursor of the newest event handed on; `null` before the first. */
+  get lastCursor(): string | null {
+    return this.#lastCursor;
+  }
+
+  /** Runs in the broker's setup, after every (re)connect: a fresh channel and consumer. */
+  async attach(model: ChannelModel): Promise<void> {
+    const { logger, queue, prefetch } = this.#options;
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => {
+      logger.error({ err }, 'stream consumer channel failed');
+      this.#options.onChannelFailure(`stream consumer channel failed: ${err.message}`);
+    });
+    channel.on('close', () => {
+      if (this.#channel !== channel) return;
+      this.#channel = null;
+      this.#unacked = null;
+      this.#active = false;
+      logger.warn('stream consumer stopped');
+    });
+    await channel.prefetch(prefetch);
+    // A typed long: amqplib would encode small numbers as byte or short table values.
+    const start = this.#lastOffset === null ? 'next' : { '!': 'long', value: this.#lastOffset + 1 };
+    this.#channel = channel;
+    await channel.consume(queue, (message) => this.#receive(channel, message), {
+      noAck: false,
+      arguments: { 'x-stream-offset': start },
+    });
+    this.#active = true;
+    logger.info({ queue, from: this.#lastOffset === null ? 'next' : this.#lastOffset + 1 }, 'stream consumer active');
+  }
+
+  #receive(channel: Channel, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // RabbitMQ cancelled the consumer: the stream was deleted or its leader moved.
+      this.#options.onChannelFailure('stream consumer cancelled by the broker');
+      return;
+    }
+    if (channel !== this.#channel) return;
+    this.#scheduleAck(message);
+    const offset = streamOffset(message.properties.headers as Record<string, unknown> | undefined);
+    if (offset === null) {
+      this.#options.logger.error({ headers: message.properties.headers }, 'stream message without x-stream-offset; skipped');
+      return;
+    }
+    // After a reconnect RabbitMQ starts at a chunk boundary, so messages before the one asked for can come again.
+    if (this.#lastOffset !== null && offset <= this.#lastOffset) return;
+    this.#lastOffset = offset;
+    const parsed = parseLogEntry(offset, message.content);
+    if (!parsed.ok) {
+      this.#options.logger.warn({ offset, reason: parsed.reason }, 'invalid event in the stream; skipped');
+      this.#options.onInvalid();
+      return;
+    }
+    this.#lastCursor = parsed.entry.cursor;
+    this.#options.onEntry(parsed.entry);
+  }
+
+  #scheduleAck(message: ConsumeMessage): void {
+    this.#unacked = message;
+    if (this.#ackScheduled) return;
+    this.#ackScheduled = true;
+    setImmediate(() => {
+      this.#ackScheduled = false;
+      const unacked = this.#unacked;
+      const channel = this.#channel;
+      this.#unacked = null;
+      if (unacked !== null && channel !== null) channel.ack(unacked, true);
+    });
+  }
+}
