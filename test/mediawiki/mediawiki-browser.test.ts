@@ -1,10 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  REPO_ROOT,
   setupTopology,
   startService,
   TestClient,
@@ -19,26 +15,28 @@ import { ApiSession } from './api-session.js';
 import { BROWSER_PACKAGES, ensureDebianPackages } from './debian-packages.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN_USER, startMediaWiki, type TestMediaWiki } from './mediawiki-harness.js';
+import { startTail, type TailProcess } from './wikicast-tail.js';
 
-/** Edits made at most while waiting for `wikicast tail` to be subscribed. */
-const TAIL_EDITS = 15;
+/** How long edits are made until one reaches `wikicast tail` (the first may precede its subscription). */
+const TAIL_SUBSCRIBE_TIMEOUT_MS = 30_000;
+/** How long an event may take from the wiki (or its job queue) to a reader. */
+const DELIVERY_TIMEOUT_MS = 15_000;
 const TOKEN_TTL_S = 12;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BOB_PASSWORD = 'Pw-bob-0123456789';
 
 /**
- * Issue 6 from the reader's side: the whole path MediaWiki → ingest → RabbitMQ → edge → browser.
- * A WebSocket subscriber holding a token from action=wikicasttoken gets an edit made through the
- * MediaWiki API, and a wiki page in headless Chromium (anonymous reader, with ext.wikicast and
- * the global webSocket) shows the "edited by someone else" notice.
+ * Issue 6 from the reader's side: the whole path MediaWiki → ingest → RabbitMQ → edge → readers.
+ * A WebSocket subscriber holding a token from action=wikicasttoken and a `wikicast tail` process
+ * get edits made through the MediaWiki API, and a wiki page in headless Chromium (with
+ * ext.wikicast and the global webSocket) shows the "edited by someone else" notice. With ingest
+ * stopped, an edit still saves, and it reaches both once ingest is back and the job queue runs.
  */
-// Until the edge service is committed, a clean checkout has nothing to connect readers to.
-const EDGE_MISSING = existsSync(join(REPO_ROOT, 'services/edge/src/main.ts')) ? false : 'services/edge has not landed yet';
-
-describe('MediaWiki → ingest → edge → readers', { skip: EDGE_MISSING }, () => {
+describe('MediaWiki → ingest → edge → readers', () => {
   const wiki = testWiki('mwlive', { public: true });
   let topology: TestTopology;
   let wikisFile: { path: string; remove: () => void };
+  let env: Record<string, string>;
   let ingest: ServiceProcess;
   let edge: ServiceProcess;
   let mw: TestMediaWiki;
@@ -46,12 +44,13 @@ describe('MediaWiki → ingest → edge → readers', { skip: EDGE_MISSING }, ()
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page | undefined;
+  let tail: TailProcess | undefined;
   const clients: TestClient[] = [];
 
   before(async () => {
     topology = await setupTopology('mwlive');
     wikisFile = writeWikisFile([wiki]);
-    const env = {
+    env = {
       WIKICAST_AMQP_PREFIX: topology.prefix,
       WIKICAST_WIKIS_FILE: wikisFile.path,
     };
@@ -71,6 +70,7 @@ describe('MediaWiki → ingest → edge → readers', { skip: EDGE_MISSING }, ()
 
   after(async () => {
     for (const client of clients) client.close();
+    await tail?.stop();
     await browser?.close();
     await mw?.stop();
     await Promise.all([ingest, edge].filter(Boolean).map((s) => s.stop()));
@@ -99,33 +99,31 @@ describe('MediaWiki → ingest → edge → readers', { skip: EDGE_MISSING }, ()
     assert.equal((event.msg as Record<string, unknown>).user, ADMIN_USER);
   });
 
+  /** Open WebSocket connections on the edge, by its own gauge. */
+  async function edgeConnections(): Promise<number> {
+    const metrics = await (await fetch(`${edge.url}/metrics`)).text();
+    return Number(/^wikicast_edge_connections\{[^}]*transport="ws"[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+  }
+
   it('edits reach a `wikicast tail` subscriber', async () => {
-    const tail = spawn(
-      process.execPath,
-      [join(REPO_ROOT, 'packages/client/bin/wikicast.js'), 'tail', '--wiki', wiki.id, '--topics', `${wiki.id}:recentchange`, '--count', '1'],
-      { env: { ...process.env, WIKICAST_URL: edge.url, WIKICAST_WIKIS_FILE: wikisFile.path }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    tail.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    tail.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => tail.once('exit', (code) => resolve(code)));
-    try {
-      // tail says nothing once it is subscribed, so edit until one edit arrives (the first may precede it).
-      const revisions = new Set<number>();
-      for (let i = 0; i < TAIL_EDITS && !stdout.includes('\n'); i++) {
-        revisions.add((await admin.edit('Tail page', `version ${i}`, `tail edit ${i}`)).newrevid);
-        await waitFor('a line from wikicast tail', () => stdout.includes('\n'), { timeoutMs: 1_000 }).catch(() => undefined);
-      }
-      assert.ok(stdout.includes('\n'), `wikicast tail printed nothing: ${stderr}`);
-      const event = JSON.parse(stdout.split('\n')[0]!) as { topic: string; msg: { title: string; revision: { new: number } } };
-      assert.equal(event.topic, `${wiki.id}:recentchange`);
-      assert.equal(event.msg.title, 'Tail page');
-      assert.ok(revisions.has(event.msg.revision.new));
-      assert.equal(await exited, 0, stderr);
-    } finally {
-      tail.kill('SIGTERM');
+    const connectionsBefore = await edgeConnections();
+    tail = startTail({ url: edge.url, wikisFile: wikisFile.path, wiki: wiki.id, topics: [`${wiki.id}:recentchange`] });
+    await waitFor('wikicast tail to connect to the edge', async () => (await edgeConnections()) > connectionsBefore, { timeoutMs: 30_000, intervalMs: 100 });
+    // tail says nothing once it is subscribed: edit until an edit arrives (the first may precede the subscription).
+    const revisions: number[] = [];
+    const deadline = Date.now() + TAIL_SUBSCRIBE_TIMEOUT_MS;
+    const isTailEdit = (e: { msg: { title?: string } }): boolean => e.msg.title === 'Tail page';
+    let event = tail.events.find(isTailEdit);
+    while (!event && Date.now() < deadline) {
+      revisions.push((await admin.edit('Tail page', `version ${revisions.length}`, `tail edit ${revisions.length}`)).newrevid);
+      event = await tail.find(isTailEdit, 1_000);
     }
+    assert.ok(event, `wikicast tail printed no edit of Tail page: ${tail.stderr()}`);
+    assert.equal(event.topic, `${wiki.id}:recentchange`);
+    const revision = event.msg.revision?.new ?? 0;
+    assert.ok(revisions.includes(revision), `revision ${revision} is one of ${revisions.join(', ')}`);
+    assert.equal(event.type, revision === revisions[0] ? 'new' : 'edit', 'the first edit creates the page');
+    assert.equal(typeof event.cursor, 'string');
   });
 
   it('a reader of the page in Chromium gets the global webSocket and a notice when someone else edits it', async () => {
@@ -187,5 +185,30 @@ describe('MediaWiki → ingest → edge → readers', { skip: EDGE_MISSING }, ()
     // Events on one topic arrive in order: once Bob's notice is there, Admin's event was handled.
     await page.waitForFunction("window.seenNotices.some((text) => text.includes('Bob just edited'))");
     assert.deepEqual(await page.evaluate("window.seenNotices.filter((text) => text.includes('Admin'))"), []);
+  });
+
+  it('with ingest stopped an edit still saves; once ingest is back the queued edit reaches `wikicast tail` and the page', async () => {
+    assert.ok(page && tail, 'the page and the tail of the previous tests are open');
+    await ingest.stop();
+    const bob = new ApiSession(mw.apiUrl);
+    await bob.login('Bob', BOB_PASSWORD);
+    const started = Date.now();
+    const edit = await bob.edit('Live page', 'Bob while ingest is down', 'during the outage');
+    assert.ok(Date.now() - started < 5_000, 'the save was not held up by the outage');
+    // The batch is sent after the response (POSTSEND): it reaches the job queue a moment later.
+    await waitFor('the batch in the job queue', async () => (await mw.queuedJobs('wikicastDeliver')) === 1, { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 100 });
+    const isQueuedEdit = (e: { msg: { revision?: { new?: number } } }): boolean => e.msg.revision?.new === edit.newrevid;
+    assert.equal(tail.events.some(isQueuedEdit), false, 'nothing reached readers while ingest was down');
+
+    // Back on another port (its old one may be taken by now): the wiki is told where it is.
+    ingest = await startService('ingest', env);
+    await waitUntilReady(ingest);
+    mw.configure(`$wgWikicastIngestUrl = ${JSON.stringify(ingest.url)};`);
+    await mw.maintenance('runJobs.php', ['--type', 'wikicastDeliver']);
+    const event = await tail.find(isQueuedEdit, DELIVERY_TIMEOUT_MS);
+    assert.ok(event, `wikicast tail did not print the queued edit: ${tail.stderr()}\n${mw.wikicastLog()}`);
+    assert.equal(event.msg.comment, 'during the outage');
+    await page.locator(`.mw-notification a[href*="diff=${edit.newrevid}"]`).waitFor({ timeout: DELIVERY_TIMEOUT_MS });
+    assert.equal(await mw.queuedJobs('wikicastDeliver'), 0);
   });
 });

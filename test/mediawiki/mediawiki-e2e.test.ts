@@ -6,6 +6,7 @@ import {
   setupTopology,
   startService,
   testWiki,
+  waitFor,
   waitUntilReady,
   writeWikisFile,
   type LogEntry,
@@ -77,11 +78,7 @@ describe('MediaWiki → Wikicast', () => {
     throw new Error(`no ${what} in the stream; it holds ${JSON.stringify(entries.map((e) => e.event.topic))}\n${mw.wikicastLog()}`);
   }
 
-  async function queuedDeliveries(): Promise<number> {
-    const out = await mw.maintenance('showJobs.php', ['--group']);
-    const line = out.split('\n').find((l) => l.startsWith('wikicastDeliver'));
-    return line ? Number(/(\d+) queued/.exec(line)?.[1] ?? 0) : 0;
-  }
+  const queuedDeliveries = (): Promise<number> => mw.queuedJobs('wikicastDeliver');
 
   it('mints connection tokens the services accept: user, groups, a client id stable per session', async () => {
     const first = (await admin.get({ action: 'wikicasttoken' })) as { wikicasttoken: { token: string; cid: string; wiki: string } };
@@ -215,7 +212,8 @@ describe('MediaWiki → Wikicast', () => {
     const started = Date.now();
     const edit = await admin.edit('Wikicast outage', 'saved while ingest is down', 'during the outage');
     assert.ok(Date.now() - started < 5_000, 'the save was not held up by the outage');
-    assert.equal(await queuedDeliveries(), 1, 'the batch went to the job queue');
+    // The batch is sent after the response (POSTSEND): it reaches the job queue a moment later.
+    await waitFor('the batch in the job queue', async () => (await queuedDeliveries()) === 1, { intervalMs: 100 });
 
     // Back on another port (its old one may be taken by now): the wiki is told where it is.
     ingest = await startService('ingest', env);

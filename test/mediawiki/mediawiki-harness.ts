@@ -32,6 +32,8 @@ export interface TestMediaWiki {
   adminPassword: string;
   /** Runs a maintenance script of this wiki (`runJobs.php`, `showJobs.php`, …), with `input` on stdin. */
   maintenance: (script: string, args?: string[], input?: string) => Promise<string>;
+  /** How many jobs of this type wait in the wiki's job queue (showJobs.php). */
+  queuedJobs: (type: string) => Promise<number>;
   /** Appends lines to LocalSettings.php; MediaWiki reads it on every request and script run. */
   configure: (lines: string) => void;
   /** The extension's log lines ($wgDebugLogGroups['Wikicast']). */
@@ -124,19 +126,24 @@ ${options.extraSettings ?? ''}
     await stop();
     throw new Error(`${(err as Error).message}\n${serverLog.join('')}`);
   }
+  const maintenance = (script: string, args: string[] = [], input = ''): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const child = execFile('php', [join(MEDIAWIKI_DIR, 'maintenance', script), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`${script} failed: ${err.message}\n${stderr}`));
+        else resolve(stdout);
+      });
+      child.stdin?.end(input);
+    });
   return {
     url,
     apiUrl: `${url}/api.php`,
     dir,
     adminPassword,
-    maintenance: (script, args = [], input = '') =>
-      new Promise((resolve, reject) => {
-        const child = execFile('php', [join(MEDIAWIKI_DIR, 'maintenance', script), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-          if (err) reject(new Error(`${script} failed: ${err.message}\n${stderr}`));
-          else resolve(stdout);
-        });
-        child.stdin?.end(input);
-      }),
+    maintenance,
+    queuedJobs: async (type) => {
+      const line = (await maintenance('showJobs.php', ['--group'])).split('\n').find((l) => l.startsWith(`${type}:`));
+      return line ? Number(/(\d+) queued/.exec(line)?.[1] ?? 0) : 0;
+    },
     configure: (lines) => appendFileSync(join(dir, 'LocalSettings.php'), `\n${lines}\n`),
     wikicastLog: () => (existsSync(log) ? readFileSync(log, 'utf8') : ''),
     stop,
