@@ -45,6 +45,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return this.#up;
   }
 
+  /** The live connection, for channels opened on demand (e.g. reading history); `null` while down. */
+  get model(): ChannelModel | null {
+    return this.#up ? this.#model : null;
+  }
+
   /** True while RabbitMQ has blocked publishing (memory or disk alarm). */
   get blocked(): boolean {
     return this.#blocked;

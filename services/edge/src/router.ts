@@ -61,6 +61,11 @@ export class Router {
     if (!live || !session.sink.joinTopic(topic)) addTo(this.#manual, topic, session);
   }
 
+  /** Ends one-by-one feeding of a topic (a replay caught up): uWS topics reach the session from now on. */
+  goLive(session: Session, topic: string): void {
+    if (session.topics.has(topic) && session.sink.joinTopic(topic)) removeFrom(this.#manual, topic, session);
+  }
+
   unsubscribe(session: Session, topic: string): void {
     if (!session.topics.delete(topic)) return;
     this.#forget(session, topic);

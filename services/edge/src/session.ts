@@ -4,6 +4,7 @@ import type { EdgeError } from './edge-error.js';
 import type { Identity } from './identity.js';
 import type { LogEntry } from './log-entry.js';
 import type { DisconnectReason } from './metrics.js';
+import type { Replay } from './replay.js';
 import type { Sink } from './sink.js';
 
 /**
@@ -16,6 +17,8 @@ export class Session {
   readonly logger: Logger;
   /** Resolved topics (`<wiki>:<name>`) this connection is subscribed to. */
   readonly topics = new Set<string>();
+  /** Resumes in progress; their topics' live events are held back until each has caught up. */
+  readonly replays = new Set<Replay>();
   /** Set by whoever ends the connection, for the disconnect metric; `null`: the client closed it. */
   closeReason: DisconnectReason | null = null;
 
@@ -41,8 +44,14 @@ export class Session {
     return this.send({ op: 'error', code: error.code, message: error.message, ...(ref !== undefined ? { ref } : {}) });
   }
 
-  /** A live event for a topic this session is not fed through uWS topics. */
+  /** A live event for a topic this session is not fed through uWS topics (or is still replaying). */
   deliver(entry: LogEntry): boolean {
+    for (const replay of this.replays) {
+      if (replay.holds(entry.event.topic)) {
+        replay.hold(entry);
+        return true;
+      }
+    }
     return this.sink.write(entry.frame);
   }
 

@@ -65,15 +65,17 @@ export class StreamConsumer {
       logger.warn('stream consumer stopped');
     });
     await channel.prefetch(prefetch);
+    // At first start, 'last' (the newest chunk) rather than 'next': the recent events then reach
+    // the edge's memory and its head is known at once, so resumes right after a restart are served.
     // A typed long: amqplib would encode small numbers as byte or short table values.
-    const start = this.#lastOffset === null ? 'next' : { '!': 'long', value: this.#lastOffset + 1 };
+    const start = this.#lastOffset === null ? 'last' : { '!': 'long', value: this.#lastOffset + 1 };
     this.#channel = channel;
     await channel.consume(queue, (message) => this.#receive(channel, message), {
       noAck: false,
       arguments: { 'x-stream-offset': start },
     });
     this.#active = true;
-    logger.info({ queue, from: this.#lastOffset === null ? 'next' : this.#lastOffset + 1 }, 'stream consumer active');
+    logger.info({ queue, from: this.#lastOffset === null ? 'last' : this.#lastOffset + 1 }, 'stream consumer active');
   }
 
   #receive(channel: Channel, message: ConsumeMessage | null): void {

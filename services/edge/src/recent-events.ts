@@ -1,0 +1,61 @@
+import type { LogEntry } from './log-entry.js';
+
+/**
+ * The newest events this edge consumed, in stream order, for resumes that missed only a little
+ * (a reconnect, an edge restart): served from memory without touching RabbitMQ. Every valid
+ * event the stream consumer hands on is pushed, so between `first` and `last` nothing is missing.
+ */
+export class RecentEvents {
+  readonly #capacity: number;
+  /** A circular buffer: `#start` is the oldest entry's slot. */
+  readonly #slots: Array<LogEntry | undefined>;
+  #start = 0;
+  #size = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+    this.#slots = new Array<LogEntry | undefined>(capacity);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  push(entry: LogEntry): void {
+    const end = (this.#start + this.#size) % this.#capacity;
+    this.#slots[end] = entry;
+    if (this.#size < this.#capacity) this.#size++;
+    else this.#start = (this.#start + 1) % this.#capacity;
+  }
+
+  /** The entry at stream `offset`, if it is still held. */
+  at(offset: number): LogEntry | undefined {
+    const index = this.#indexOf(offset);
+    return index === -1 ? undefined : this.#get(index);
+  }
+
+  /** Every held entry after `offset` (which must be held), oldest first. */
+  *after(offset: number): Iterable<LogEntry> {
+    const index = this.#indexOf(offset);
+    if (index === -1) return;
+    for (let i = index + 1; i < this.#size; i++) yield this.#get(i);
+  }
+
+  #get(index: number): LogEntry {
+    return this.#slots[(this.#start + index) % this.#capacity] as LogEntry;
+  }
+
+  /** Binary search by offset: offsets grow but skip invalid messages, so they are not contiguous. */
+  #indexOf(offset: number): number {
+    let low = 0;
+    let high = this.#size - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const found = this.#get(mid).offset;
+      if (found === offset) return mid;
+      if (found < offset) low = mid + 1;
+      else high = mid - 1;
+    }
+    return -1;
+  }
+}

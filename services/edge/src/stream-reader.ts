@@ -1,0 +1,104 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { cursorCheck, type Cursor } from '@wikicast/protocol';
+import type { Logger } from 'pino';
+import { parseLogEntry, streamOffset, type LogEntry } from './log-entry.js';
+
+export interface StreamReadOptions {
+  queue: string;
+  /** The cursor to resume after: its event is read to check it, delivery starts after it. */
+  cursor: Cursor;
+  prefetch: number;
+  /** No message for this long: the history asked for is not there (e.g. a re-created, shorter stream). */
+  idleTimeoutMs: number;
+  logger: Logger;
+  /** Every valid event after the cursor, in stream order. */
+  onEntry: (entry: LogEntry) => void;
+  /** Whether the read has caught up once it handled the message at `offset`. */
+  caughtUp: (offset: number) => boolean;
+}
+
+export type StreamReadResult = { ok: true; lastOffset: number } | { ok: false; reason: string };
+
+/**
+ * Reads the stream from a cursor on a channel of its own until `caughtUp`, checking first that
+ * the event at the cursor is the one the cursor names. Resolves `ok: false` (the client gets
+ * `reset`) when that event is gone (older than retention) or is another one (re-created stream).
+ */
+export async function readStream(model: ChannelModel, options: StreamReadOptions): Promise<StreamReadResult> {
+  const channel = await model.createChannel();
+  return new Promise<StreamReadResult>((resolve) => {
+    const { cursor, logger } = options;
+    let verified = false;
+    let lastOffset = cursor.offset;
+    let finished = false;
+    let idleTimer: NodeJS.Timeout | null = null;
+
+    const finish = (result: StreamReadResult): void => {
+      if (finished) return;
+      finished = true;
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      resolve(result);
+      closeQuietly(channel, logger);
+    };
+    const armIdleTimer = (): void => {
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      idleTimer = setTimeout(
+        () => finish({ ok: false, reason: verified ? 'the stream stopped before this edge\'s position' : 'the event at the cursor is not in the stream' }),
+        options.idleTimeoutMs,
+      );
+    };
+    const receive = (message: ConsumeMessage | null): void => {
+      if (finished) return;
+      if (message === null) {
+        finish({ ok: false, reason: 'the stream was deleted while reading it' });
+        return;
+      }
+      channel.ack(message);
+      armIdleTimer();
+      const offset = streamOffset(message.properties.headers as Record<string, unknown> | undefined);
+      // RabbitMQ starts at the chunk holding the offset asked for, so earlier messages come first.
+      if (offset === null || offset < cursor.offset) return;
+      if (!verified) {
+        const reason = verify(offset, message, cursor);
+        if (reason !== null) {
+          finish({ ok: false, reason });
+          return;
+        }
+        verified = true;
+      } else {
+        lastOffset = offset;
+        const parsed = parseLogEntry(offset, message.content);
+        if (parsed.ok) options.onEntry(parsed.entry);
+      }
+      if (options.caughtUp(offset)) finish({ ok: true, lastOffset });
+    };
+
+    channel.on('error', (err: Error) => finish({ ok: false, reason: `reading the stream failed: ${err.message}` }));
+    channel.on('close', () => finish({ ok: false, reason: 'the stream channel closed while reading' }));
+    armIdleTimer();
+    channel
+      .prefetch(options.prefetch)
+      .then(() =>
+        channel.consume(options.queue, receive, {
+          noAck: false,
+          // A typed long: amqplib would encode small numbers as byte or short table values.
+          arguments: { 'x-stream-offset': { '!': 'long', value: cursor.offset } },
+        }),
+      )
+      .catch((err: unknown) => finish({ ok: false, reason: `reading the stream failed: ${(err as Error).message}` }));
+  });
+}
+
+/** Why the message at the cursor's position does not match the cursor, or `null` if it does. */
+function verify(offset: number, message: ConsumeMessage, cursor: Cursor): string | null {
+  if (offset !== cursor.offset) return 'the event at the cursor is older than the stream\'s retention';
+  const parsed = parseLogEntry(offset, message.content);
+  if (!parsed.ok || cursorCheck(parsed.entry.event.id) !== cursor.check) {
+    return 'the cursor names another event at this position (the stream was re-created)';
+  }
+  return null;
+}
+
+function closeQuietly(channel: Channel, logger: Logger): void {
+  channel.close().catch((err: unknown) => logger.debug({ err }, 'closing a stream reading channel failed (it was closed already)'));
+}

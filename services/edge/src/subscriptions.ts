@@ -1,0 +1,209 @@
+import { CloseCode, cursorCheck, decodeCursor, type Cursor } from '@wikicast/protocol';
+import type { ChannelModel } from 'amqplib';
+import type { Logger } from 'pino';
+import type { LogEntry } from './log-entry.js';
+import type { EdgeMetrics } from './metrics.js';
+import { mayRead } from './permissions.js';
+import type { RecentEvents } from './recent-events.js';
+import { Replay } from './replay.js';
+import type { Router } from './router.js';
+import type { Session } from './session.js';
+import { readStream } from './stream-reader.js';
+
+export interface SubscriptionsDeps {
+  router: Router;
+  recent: RecentEvents;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  /** The stream queue, `<prefix>.events.log`. */
+  queue: string;
+  streamPrefetch: number;
+  /** The broker connection while it is up, for reading older history from the stream. */
+  model: () => ChannelModel | null;
+  /** The offset of the newest event this edge consumed (`null` before the first). */
+  head: () => number | null;
+  /** Live events held back per replay at most (see Replay.hold). */
+  heldLimit: number;
+  /** How long a resume waits for this edge to reach a cursor handed out by a faster edge. */
+  catchUpTimeoutMs: number;
+  /** Stream reads running at once; more wait their turn (a mass reconnect after an edge died). */
+  maxStreamReads: number;
+}
+
+/**
+ * Subscribing, for every transport: without `since`, live from now; with `since`, the events
+ * after the cursor on those topics first — from memory when recent, else from the stream — then
+ * live, held back meanwhile so that nothing is missed or repeated across the switch.
+ */
+export class Subscriptions {
+  readonly #deps: SubscriptionsDeps;
+  readonly #waiters = new Set<{ offset: number; resolve: (reached: boolean) => void }>();
+  #streamReads = 0;
+  readonly #streamQueue: Array<() => void> = [];
+
+  constructor(deps: SubscriptionsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Called for every event the stream consumer handed on, after the router delivered it. */
+  noteConsumed(entry: LogEntry): void {
+    for (const waiter of this.#waiters) {
+      if (waiter.offset > entry.offset) continue;
+      this.#waiters.delete(waiter);
+      waiter.resolve(true);
+    }
+  }
+
+  /**
+   * Subscribes `session` to resolved `topics`; `announce` tells the client (WebSocket
+   * `subscribed`) before any replayed event. Topics it already has are left as they are.
+   */
+  subscribe(session: Session, topics: readonly string[], since: string | undefined, announce: () => void): void {
+    const { router } = this.#deps;
+    const fresh = topics.filter((topic) => !session.topics.has(topic));
+    if (since === undefined || fresh.length === 0) {
+      for (const topic of fresh) router.subscribe(session, topic);
+      announce();
+      return;
+    }
+    for (const topic of fresh) router.subscribe(session, topic, false);
+    const cursor = decodeCursor(since);
+    const replay = new Replay(fresh, cursor?.offset ?? -1, this.#deps.heldLimit);
+    session.replays.add(replay);
+    announce();
+    if (cursor === null) {
+      this.#reset(session, replay, 'since is not a cursor this cluster hands out');
+      return;
+    }
+    this.#resume(session, replay, cursor).catch((err: unknown) => {
+      session.logger.error({ err }, 'replaying failed');
+      this.#reset(session, replay, 'replaying failed on this edge');
+    });
+  }
+
+  async #resume(session: Session, replay: Replay, cursor: Cursor): Promise<void> {
+    const { recent, metrics } = this.#deps;
+    const head = this.#deps.head();
+    // A cursor from an edge that is a little ahead of this one: wait until this edge has it.
+    if ((head === null || cursor.offset > head) && !(await this.#reach(cursor.offset))) {
+      this.#reset(session, replay, 'this edge has not seen the cursor position');
+      return;
+    }
+    if (session.closed) return this.#abandon(session, replay);
+    const atCursor = recent.at(cursor.offset);
+    if (atCursor !== undefined) {
+      if (cursorCheck(atCursor.event.id) !== cursor.check) {
+        this.#reset(session, replay, 'the cursor names another event at this position (the stream was re-created)');
+        return;
+      }
+      let replayed = 0;
+      session.sink.batch(() => {
+        for (const entry of recent.after(cursor.offset)) if (this.#replayOne(session, replay, entry)) replayed++;
+      });
+      metrics.replayed.inc({ source: 'ring' }, replayed);
+      this.#goLive(session, replay);
+      return;
+    }
+    await this.#fromStream(session, replay, cursor);
+  }
+
+  async #fromStream(session: Session, replay: Replay, cursor: Cursor): Promise<void> {
+    await this.#streamTurn();
+    try {
+      const model = this.#deps.model();
+      if (model === null) {
+        // Nothing is lost: the client reconnects (to this edge or another) and resumes again.
+        session.close(CloseCode.restarting, 'history is unavailable while the broker is down; reconnect and resume', 'restarting');
+        return this.#abandon(session, replay);
+      }
+      let replayed = 0;
+      const result = await readStream(model, {
+        queue: this.#deps.queue,
+        cursor,
+        prefetch: this.#deps.streamPrefetch,
+        idleTimeoutMs: this.#deps.catchUpTimeoutMs,
+        logger: session.logger,
+        onEntry: (entry) => {
+          if (this.#replayOne(session, replay, entry)) replayed++;
+        },
+        caughtUp: (offset) => {
+          const head = this.#deps.head();
+          replay.finishing = session.closed || head === null || offset >= head;
+          return replay.finishing;
+        },
+      });
+      this.#deps.metrics.replayed.inc({ source: 'stream' }, replayed);
+      if (session.closed) return this.#abandon(session, replay);
+      if (!result.ok) this.#reset(session, replay, result.reason);
+      else this.#goLive(session, replay);
+    } finally {
+      this.#streamDone();
+    }
+  }
+
+  /** Writes one historic event if this replay covers its topic and the session may read it. */
+  #replayOne(session: Session, replay: Replay, entry: LogEntry): boolean {
+    replay.reached = entry.offset;
+    const topic = entry.event.topic;
+    if (!replay.holds(topic) || !session.topics.has(topic) || session.closed) return false;
+    if (entry.restricted && !mayRead(session.identity, entry.event)) return false;
+    return session.sink.write(entry.frame);
+  }
+
+  /** History cannot be given: `reset` tells the client to reload its state; live continues. */
+  #reset(session: Session, replay: Replay, reason: string): void {
+    if (!session.closed) {
+      const topics = [...replay.topics].filter((topic) => session.topics.has(topic));
+      session.logger.info({ topics, reason }, 'resume impossible; sent reset');
+      session.send({ op: 'reset', topics, reason });
+    }
+    this.#goLive(session, replay);
+  }
+
+  /** The replay ended: the held live events it did not deliver, then uWS topics from now on. */
+  #goLive(session: Session, replay: Replay): void {
+    session.replays.delete(replay);
+    if (session.closed) return;
+    const held = replay.takeHeld();
+    session.sink.batch(() => {
+      for (const entry of held) if (session.topics.has(entry.event.topic)) session.sink.write(entry.frame);
+    });
+    for (const topic of replay.topics) this.#deps.router.goLive(session, topic);
+  }
+
+  #abandon(session: Session, replay: Replay): void {
+    session.replays.delete(replay);
+  }
+
+  /** Resolves true once this edge consumed `offset`, false after the catch-up timeout. */
+  #reach(offset: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter = {
+        offset,
+        resolve: (reached: boolean) => {
+          clearTimeout(timer);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        resolve(false);
+      }, this.#deps.catchUpTimeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  #streamTurn(): Promise<void> {
+    if (this.#streamReads < this.#deps.maxStreamReads) {
+      this.#streamReads++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#streamQueue.push(resolve));
+  }
+
+  #streamDone(): void {
+    const next = this.#streamQueue.shift();
+    if (next !== undefined) next();
+    else this.#streamReads--;
+  }
+}
