@@ -17,6 +17,8 @@ const TEST_STREAM_MAX_BYTES = 100 * 1024 ** 2;
 /** One test file's world: its own topology on the shared RabbitMQ, a wikis file, edge processes. */
 export interface EdgeWorld {
   topology: TestTopology;
+  /** The environment every edge of this world starts with (prefix, wikis file, retention), e.g. for an ingest beside them. */
+  env: Readonly<Record<string, string>>;
   edges: ServiceProcess[];
   /** Publishes events to the events exchange as ingest would (persistent, confirmed). */
   publish: (...events: Array<Record<string, unknown>>) => Promise<void>;
@@ -54,6 +56,7 @@ export async function setupEdgeWorld(label: string, wikis: readonly TestWiki[], 
   };
   const world: EdgeWorld = {
     topology,
+    env: baseEnv,
     edges,
     startEdge,
     publish: async (...events) => {
