@@ -15,7 +15,7 @@ use MediaWiki\ResourceLoader\FilePath;
 class ClientModule {
 	/** Where the bundle is looked for when $wgWikicastClientScript is not set, in order. */
 	private const BUNDLE_CANDIDATES = [
-		// A release of the extension carries a copy here (see docs/mediawiki.md).
+		// A release of the extension carries a copy here (see the README, "For wiki operators").
 		__DIR__ . '/../resources/lib/wikicast.js',
 		// A checkout of the Wikicast monorepo: the client package's build output.
 		__DIR__ . '/../../client/dist/wikicast.js',

@@ -6,7 +6,7 @@ use Config;
 
 /**
  * The extension's configuration, read once from `$wgWikicast*` (defaults in extension.json,
- * every setting described in docs/mediawiki.md).
+ * every setting described in the README, "For wiki operators").
  */
 class Settings {
 	/** @var string */
