@@ -19,6 +19,7 @@ export const ErrorCodes = {
   shutting_down: 'The service is draining and takes no new work; retry on another instance.',
   internal: 'An unexpected failure; it is logged on the server.',
   rate_limited: 'The wiki sent more events than its rate limit allows; retry after the given delay.',
+  revoked: "The wiki revoked this user's or client's access; close 1008 follows.",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

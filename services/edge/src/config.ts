@@ -23,6 +23,11 @@ export const IDLE_TIMEOUT_S = 56;
 export const STREAM_PREFETCH = 1000;
 /** Topics one connection may be subscribed to at once. */
 export const MAX_TOPICS_PER_CONNECTION = 1000;
+/**
+ * Longest a drain (SIGTERM) may take before the edge exits anyway; deploy/kubernetes's
+ * terminationGracePeriodSeconds is at least preStop + this + 5 (docs/operations.md).
+ */
+export const DRAIN_TIMEOUT_S = 10;
 
 export interface EdgeConfig extends CommonConfig {
   /** EDGE_ID: names this edge in `welcome`, logs, metrics and its broker connection name. */
@@ -35,6 +40,8 @@ export interface EdgeConfig extends CommonConfig {
   idleTimeoutS: number;
   streamPrefetch: number;
   maxTopicsPerConnection: number;
+  /** WIKICAST_DRAIN_TIMEOUT_S: longest a SIGTERM drain waits before the edge exits anyway. */
+  drainTimeoutS: number;
 }
 
 /** Reads and validates the environment once; a bad value throws a ConfigError naming its key. */
@@ -55,6 +62,7 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     idleTimeoutS,
     streamPrefetch: envInt(env, 'WIKICAST_EDGE_STREAM_PREFETCH', STREAM_PREFETCH, { min: 1, max: 65_535 }),
     maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
+    drainTimeoutS: envInt(env, 'WIKICAST_DRAIN_TIMEOUT_S', DRAIN_TIMEOUT_S, { min: 1, max: 600 }),
   };
   return Object.freeze(config);
 }

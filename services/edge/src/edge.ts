@@ -13,7 +13,10 @@ import {
 import type { Logger } from 'pino';
 import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, type EdgeConfig } from './config.js';
 import { ClientFrames } from './client-frames.js';
+import { ControlConsumer } from './control-consumer.js';
+import { drain } from './drain.js';
 import { createEdgeMetrics } from './metrics.js';
+import { revokeSessions } from './revocation.js';
 import { Router } from './router.js';
 import { StreamConsumer } from './stream-consumer.js';
 import { registerWsRoutes } from './ws-route.js';
@@ -45,6 +48,15 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     onInvalid: () => metrics.invalidMessages.inc(),
     onChannelFailure: (reason) => broker.restart(reason),
   });
+  const control = new ControlConsumer({
+    exchange: names.control,
+    logger: logger.child({ component: 'control' }),
+    onMessage: (message) => {
+      const closed = revokeSessions(router.sessions(), message);
+      logger.info({ id: message.id, wiki: message.wiki, user: message.user, cid: message.cid, closed }, 'revocation applied');
+    },
+    onChannelFailure: (reason) => broker.restart(reason),
+  });
   const broker = new Broker({
     url: config.amqpUrl,
     connectionName: config.connectionName,
@@ -58,6 +70,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
         await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
         await channel.close();
         await consumer.attach(model);
+        await control.attach(model);
         setupError = null;
       } catch (err) {
         setupError = (err as Error).message;
@@ -87,6 +100,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
       if (closing !== null) return 'shutting down';
       if (!broker.up) return setupError === null ? 'broker not connected' : `broker setup failed: ${setupError}`;
       if (!consumer.active) return 'stream consumer not active';
+      if (!control.active) return 'control consumer not active';
       return null;
     },
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
@@ -100,9 +114,15 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
 
   const close = async (): Promise<void> => {
     clearInterval(sweep);
-    uws.us_listen_socket_close(listening.socket);
-    for (const session of [...router.sessions()]) session.close(1012, 'edge restarting; reconnect and resume', 'restarting');
-    await broker.close();
+    await drain({
+      stopAccepting: () => uws.us_listen_socket_close(listening.socket),
+      sessions: () => router.sessions(),
+      // Client sends awaiting RabbitMQ's confirm: the send path adds `() => publisher.idle()` here.
+      inFlight: [],
+      closeBroker: () => broker.close(),
+      timeoutMs: config.drainTimeoutS * 1000,
+      logger,
+    });
   };
   return {
     port: listening.port,

@@ -68,6 +68,9 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
       }
       const upgrade = (data: SocketData): void => {
         if (exchange.aborted) return;
+        // The edge began draining while the token was verified: this session would miss the 1012 sweep.
+        const draining = deps.refusingReason();
+        if (draining !== null) return sendError(exchange, 503, 'shutting_down', draining, { 'retry-after': '1' });
         res.cork(() => res.upgrade(data, key, protocol, extensions, context));
       };
       identify({ token: query.get('token') || null, wiki: query.get('wiki') || null }, deps.wikis).then(

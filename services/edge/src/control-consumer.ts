@@ -1,0 +1,92 @@
+import { validators, summarize, type ControlMessage } from '@wikicast/protocol';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+
+export interface ControlConsumerOptions {
+  /** The control fanout exchange, `<prefix>.control` (declared by declareTopology). */
+  exchange: string;
+  logger: Logger;
+  /** A valid control message, once per `id`. */
+  onMessage: (message: ControlMessage) => void;
+  /** The channel failed while the connection lives; the owner recycles the connection. */
+  onChannelFailure: (reason: string) => void;
+}
+
+/** How many control message ids are remembered to drop a redelivered or re-published one. */
+export const SEEN_IDS = 10_000;
+
+/**
+ * This edge's view of `<prefix>.control`: a server-named exclusive auto-delete queue bound to the
+ * fanout exchange, re-made in the broker's setup after every reconnect. Control messages sent
+ * while the edge is disconnected are not kept for it (the queue goes with the connection); a
+ * revocation is about connections that live now, and those on a disconnected edge are not served.
+ */
+export class ControlConsumer {
+  #channel: Channel | null = null;
+  readonly #seen = new Set<string>();
+  readonly #options: ControlConsumerOptions;
+
+  constructor(options: ControlConsumerOptions) {
+    this.#options = options;
+  }
+
+  /** True while the queue is bound and consumed. */
+  get active(): boolean {
+    return this.#channel !== null;
+  }
+
+  /** Runs in the broker's setup, after the topology is declared. */
+  async attach(model: ChannelModel): Promise<void> {
+    const { logger, exchange } = this.#options;
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => {
+      logger.error({ err }, 'control channel failed');
+      this.#options.onChannelFailure(`control channel failed: ${err.message}`);
+    });
+    channel.on('close', () => {
+      if (this.#channel === channel) this.#channel = null;
+    });
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    await channel.bindQueue(queue, exchange, '');
+    await channel.consume(queue, (message) => this.#receive(message), { noAck: true, exclusive: true });
+    this.#channel = channel;
+    logger.info({ queue, exchange }, 'control consumer active');
+  }
+
+  #receive(message: ConsumeMessage | null): void {
+    const { logger } = this.#options;
+    if (message === null) {
+      this.#options.onChannelFailure('control consumer cancelled by the broker');
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(message.content.toString('utf8'));
+    } catch (err) {
+      logger.warn({ err }, 'control message is not JSON; skipped');
+      return;
+    }
+    const op = (body as { op?: unknown } | null)?.op;
+    if (op !== 'revoke') {
+      // Newer edges may know more operations (e.g. drain notices); this one ignores them.
+      logger.debug({ op }, 'unknown control operation; ignored');
+      return;
+    }
+    const validation = validators.controlMessage.validate(body);
+    if (!validation.ok) {
+      logger.warn({ reason: summarize(validation.issues) }, 'invalid control message; skipped');
+      return;
+    }
+    const control = validation.value;
+    if (!this.#remember(control.id)) return;
+    this.#options.onMessage(control);
+  }
+
+  /** False if the id was seen before. */
+  #remember(id: string): boolean {
+    if (this.#seen.has(id)) return false;
+    this.#seen.add(id);
+    if (this.#seen.size > SEEN_IDS) this.#seen.delete(this.#seen.values().next().value!);
+    return true;
+  }
+}

@@ -1,0 +1,31 @@
+import { CloseCode, type RevokeControl } from '@wikicast/protocol';
+import { EdgeError } from './edge-error.js';
+import type { Session } from './session.js';
+
+/** The `error` frame's message when the wiki gave no reason. */
+export const DEFAULT_REVOKE_REASON = 'access revoked by the wiki';
+
+/** Whether a revocation names this connection: its wiki, and its token's user or its client id. */
+export function isRevoked(session: Session, revocation: RevokeControl): boolean {
+  const { identity } = session;
+  if (identity.wiki !== revocation.wiki) return false;
+  if (revocation.user !== undefined && identity.user === revocation.user) return true;
+  return revocation.cid !== undefined && identity.cid === revocation.cid;
+}
+
+/**
+ * Closes every session the revocation names: an `error` frame `revoked`, then close 1008 (get a
+ * new token before reconnecting), counted as `revoked`. Returns how many were closed.
+ */
+export function revokeSessions(sessions: Iterable<Session>, revocation: RevokeControl): number {
+  const error = new EdgeError('revoked', revocation.reason ?? DEFAULT_REVOKE_REASON, { closeCode: CloseCode.policy });
+  let closed = 0;
+  // A copy: each close removes its session from the router synchronously.
+  for (const session of [...sessions]) {
+    if (session.closed || !isRevoked(session, revocation)) continue;
+    session.logger.info({ revocation: revocation.id }, 'connection revoked');
+    session.fail(error, 'revoked', CloseCode.policy);
+    closed++;
+  }
+  return closed;
+}

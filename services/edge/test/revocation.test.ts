@@ -1,0 +1,105 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import {
+  closeConnectionsNamed,
+  signToken,
+  startService,
+  testWiki,
+  waitFor,
+  waitUntilReady,
+  type ServiceProcess,
+  type TestClient,
+  type TestWiki,
+} from '@wikicast/test/support';
+import { metricValue, setupEdgeWorld, subscribe, wikiEvent, type EdgeWorld } from './harness.js';
+
+/** Revocations end to end: ingest's control endpoint → `<prefix>.control` → every edge. */
+describe('edge revocation', () => {
+  const wiki = testWiki('revwiki');
+  const other = testWiki('revother');
+  const topic = `${wiki.id}:news`;
+  let world: EdgeWorld;
+  let ingest: ServiceProcess;
+
+  before(async () => {
+    world = await setupEdgeWorld('edge-revoke', [wiki, other], 2);
+    ingest = await startService('ingest', { ...world.env, INGEST_ID: 'revoke-ingest' });
+    await waitUntilReady(ingest);
+  });
+  after(async () => {
+    await ingest?.stop();
+    await world?.cleanup();
+  });
+
+  async function reader(edge: ServiceProcess, options: Parameters<typeof signToken>[1], of: TestWiki = wiki): Promise<TestClient> {
+    const client = await world.connect({ token: await signToken(of, options) }, edge);
+    await client.next((f) => f.op === 'welcome', 'welcome');
+    await subscribe(client, [`${of.id}:news`]);
+    return client;
+  }
+
+  async function revoke(body: Record<string, unknown>, of: TestWiki = wiki): Promise<void> {
+    const token = await signToken(of, { aud: 'ingest', ttlS: 60 });
+    const response = await fetch(`${ingest.url}/v1/control/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(response.status, 202, await response.text());
+  }
+
+  function assertRevoked(client: TestClient, reason: string): void {
+    assert.equal(client.closeCode, 1008);
+    const last = client.frames.at(-1)!;
+    assert.deepEqual(last, { op: 'error', code: 'revoked', message: reason }, 'an error frame `revoked` comes before the close');
+  }
+
+  it("closes a user's connections on every edge with 1008 and `revoked`, and a client id's; others stay", async () => {
+    const [edge1, edge2] = world.edges as [ServiceProcess, ServiceProcess];
+    const alice1 = await reader(edge1, { sub: 'Alice', cid: 'WSalice1' });
+    const alice2 = await reader(edge2, { sub: 'Alice', cid: 'WSalice2' });
+    const bob1 = await reader(edge1, { sub: 'Bob', cid: 'WSbob1' });
+    const carol2 = await reader(edge2, { sub: 'Carol', cid: 'WScarol2' });
+    const carol1 = await reader(edge1, { sub: 'Carol', cid: 'WScarol1' });
+    const otherAlice = await reader(edge2, { sub: 'Alice', cid: 'WSalice1' }, other);
+    // What an edge must ignore: not JSON, an unknown operation, an invalid revoke.
+    const control = await world.topology.connection.createConfirmChannel();
+    for (const body of ['not json', '{"op":"drain","id":"x"}', '{"op":"revoke","wiki":"revwiki"}']) {
+      control.publish(world.topology.names.control, '', Buffer.from(body));
+    }
+    await control.waitForConfirms();
+    await control.close();
+
+    await revoke({ user: 'Alice', reason: 'blocked by an admin' });
+    await Promise.all([alice1.closed(), alice2.closed()]);
+    assertRevoked(alice1, 'blocked by an admin');
+    assertRevoked(alice2, 'blocked by an admin');
+
+    await revoke({ cid: 'WScarol2' });
+    await carol2.closed();
+    assertRevoked(carol2, 'access revoked by the wiki');
+
+    const after = wikiEvent(wiki.id, topic);
+    const otherEvent = wikiEvent(other.id, `${other.id}:news`);
+    await world.publish(after, otherEvent);
+    await bob1.next((f) => f.id === after.id, 'the event after the revocations (Bob)');
+    await carol1.next((f) => f.id === after.id, "the event after the revocations (Carol's other client)");
+    await otherAlice.next((f) => f.id === otherEvent.id, "the other wiki's Alice keeps reading");
+    for (const client of [bob1, carol1, otherAlice]) assert.equal(client.closeCode, null);
+    assert.equal(await metricValue(edge1, 'wikicast_edge_disconnects_total', { reason: 'revoked' }), 1);
+    assert.equal(await metricValue(edge2, 'wikicast_edge_disconnects_total', { reason: 'revoked' }), 2);
+  });
+
+  it('consumes the control exchange again after the broker connection was lost', async () => {
+    const edge = world.edges[0]!;
+    const activations = (): number => edge.logs.filter((entry) => entry.msg === 'control consumer active').length;
+    const before = activations();
+    assert.ok((await closeConnectionsNamed(`${world.topology.prefix}-edge-edge1`)) >= 1);
+    await waitFor('the control consumer to be re-created', () => activations() > before, { timeoutMs: 15_000 });
+    await waitUntilReady(edge);
+    const dave = await reader(edge, { sub: 'Dave' });
+    await revoke({ user: 'Dave', reason: 'after reconnect' });
+    await dave.closed();
+    assertRevoked(dave, 'after reconnect');
+  });
+});
