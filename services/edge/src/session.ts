@@ -14,18 +14,35 @@ import type { Sink } from './sink.js';
 export class Session {
   identity: Identity;
   readonly sink: Sink;
-  readonly logger: Logger;
   /** Resolved topics (`<wiki>:<name>`) this connection is subscribed to. */
   readonly topics = new Set<string>();
-  /** Resumes in progress; their topics' live events are held back until each has caught up. */
-  readonly replays = new Set<Replay>();
   /** Set by whoever ends the connection, for the disconnect metric; `null`: the client closed it. */
   closeReason: DisconnectReason | null = null;
+  /**
+   * Resumes in progress; their topics' live events are held back until each has caught up.
+   * Created on first use, like the logger: an idle connection should cost as few bytes as possible.
+   */
+  #replays: Set<Replay> | null = null;
+  readonly #parentLogger: Logger;
+  #logger: Logger | null = null;
 
+  /** @param logger the edge's logger; the session's own, bound to the client, is derived when first used. */
   constructor(identity: Identity, sink: Sink, logger: Logger) {
     this.identity = identity;
     this.sink = sink;
-    this.logger = logger;
+    this.#parentLogger = logger;
+  }
+
+  get logger(): Logger {
+    return (this.#logger ??= this.#parentLogger.child({ cid: this.identity.cid, wiki: this.identity.wiki, user: this.identity.user }));
+  }
+
+  startReplay(replay: Replay): void {
+    (this.#replays ??= new Set()).add(replay);
+  }
+
+  endReplay(replay: Replay): void {
+    this.#replays?.delete(replay);
   }
 
   get cid(): string {
@@ -46,8 +63,9 @@ export class Session {
 
   /** A live event for a topic this session is not fed through uWS topics (or is still replaying). */
   deliver(entry: LogEntry): boolean {
-    for (const replay of this.replays) {
-      if (replay.holds(entry.event.topic)) {
+    if (this.#replays !== null) {
+      for (const replay of this.#replays) {
+        if (!replay.holds(entry.event.topic)) continue;
         replay.hold(entry);
         return true;
       }

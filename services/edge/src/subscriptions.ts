@@ -69,7 +69,7 @@ export class Subscriptions {
     for (const topic of fresh) router.subscribe(session, topic, false);
     const cursor = decodeCursor(since);
     const replay = new Replay(fresh, cursor?.offset ?? -1, this.#deps.heldLimit);
-    session.replays.add(replay);
+    session.startReplay(replay);
     announce();
     if (cursor === null) {
       this.#reset(session, replay, 'since is not a cursor this cluster hands out');
@@ -162,7 +162,7 @@ export class Subscriptions {
 
   /** The replay ended: the held live events it did not deliver, then uWS topics from now on. */
   #goLive(session: Session, replay: Replay): void {
-    session.replays.delete(replay);
+    session.endReplay(replay);
     if (session.closed) return;
     const held = replay.takeHeld();
     session.sink.batch(() => {
@@ -172,7 +172,7 @@ export class Subscriptions {
   }
 
   #abandon(session: Session, replay: Replay): void {
-    session.replays.delete(replay);
+    session.endReplay(replay);
   }
 
   /** Resolves true once this edge consumed `offset`, false after the catch-up timeout. */
