@@ -18,7 +18,8 @@ export const ErrorCodes = {
   unavailable: 'The broker cannot take writes right now; retry after the given delay.',
   shutting_down: 'The service is draining and takes no new work; retry on another instance.',
   internal: 'An unexpected failure; it is logged on the server.',
-  rate_limited: 'The wiki sent more events than its rate limit allows; retry after the given delay.',
+  rate_limited: 'The wiki (ingest) or the connection (edge, then close 4008) sent more than its rate limit allows; retry later.',
+  token_expired: "The connection's token expired before it was refreshed; close 4001 follows.",
   revoked: "The wiki revoked this user's or client's access; close 1008 follows.",
 } as const;
 

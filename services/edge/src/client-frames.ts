@@ -1,14 +1,18 @@
 import { parseClientFrame, type ClientFrame, type FrameRef, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
+import type { ClientSends } from './client-sends.js';
 import { EdgeError } from './edge-error.js';
 import type { Router } from './router.js';
 import type { Session } from './session.js';
+import type { TokenRefresh } from './token-refresh.js';
 import { resolveTopics } from './topics.js';
 
 export interface ClientFrameDeps {
   wikis: WikiRegistry;
   router: Router;
   maxTopicsPerConnection: number;
+  sends: ClientSends;
+  refresh: TokenRefresh;
 }
 
 /**
@@ -23,6 +27,13 @@ export class ClientFrames {
   }
 
   handle(session: Session, text: string): void {
+    const refreshing = this.#deps.refresh.pending(session);
+    if (refreshing !== undefined) {
+      void refreshing.then(() => {
+        if (!session.closed) this.handle(session, text);
+      });
+      return;
+    }
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       session.logger.debug({ code: parsed.code, message: parsed.message }, 'refused a client frame');
@@ -46,9 +57,9 @@ export class ClientFrames {
       case 'unsubscribe':
         return this.#unsubscribe(session, frame);
       case 'send':
-        throw new EdgeError('forbidden', 'sending is not enabled on this edge yet');
+        return this.#deps.sends.send(session, frame);
       case 'auth':
-        throw new EdgeError('forbidden', 'token refresh is not enabled on this edge yet');
+        return this.#deps.refresh.auth(session, frame);
     }
   }
 

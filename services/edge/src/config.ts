@@ -23,6 +23,13 @@ export const IDLE_TIMEOUT_S = 56;
 export const STREAM_PREFETCH = 1000;
 /** Topics one connection may be subscribed to at once. */
 export const MAX_TOPICS_PER_CONNECTION = 1000;
+/** Sends one connection may make a second, on average, and in one burst (token bucket); more: close 4008. */
+export const SEND_RATE_PER_S = 20;
+export const SEND_BURST = 40;
+/** Longest a client send waits for RabbitMQ's confirm before it is answered `unavailable`. */
+export const SEND_CONFIRM_TIMEOUT_MS = 10_000;
+/** Client sends this edge has published and RabbitMQ has not answered yet; more are answered `unavailable`. */
+export const MAX_SENDS_IN_FLIGHT = 10_000;
 /**
  * Longest a drain (SIGTERM) may take before the edge exits anyway; deploy/kubernetes's
  * terminationGracePeriodSeconds is at least preStop + this + 5 (docs/operations.md).
@@ -42,6 +49,9 @@ export interface EdgeConfig extends CommonConfig {
   maxTopicsPerConnection: number;
   /** WIKICAST_DRAIN_TIMEOUT_S: longest a SIGTERM drain waits before the edge exits anyway. */
   drainTimeoutS: number;
+  sendRatePerS: number;
+  sendBurst: number;
+  sendConfirmTimeoutMs: number;
 }
 
 /** Reads and validates the environment once; a bad value throws a ConfigError naming its key. */
@@ -63,6 +73,9 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     streamPrefetch: envInt(env, 'WIKICAST_EDGE_STREAM_PREFETCH', STREAM_PREFETCH, { min: 1, max: 65_535 }),
     maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
     drainTimeoutS: envInt(env, 'WIKICAST_DRAIN_TIMEOUT_S', DRAIN_TIMEOUT_S, { min: 1, max: 600 }),
+    sendRatePerS: envInt(env, 'WIKICAST_EDGE_SEND_RATE', SEND_RATE_PER_S, { min: 1, max: 100_000 }),
+    sendBurst: envInt(env, 'WIKICAST_EDGE_SEND_BURST', SEND_BURST, { min: 1, max: 100_000 }),
+    sendConfirmTimeoutMs: envInt(env, 'WIKICAST_EDGE_SEND_TIMEOUT_MS', SEND_CONFIRM_TIMEOUT_MS, { min: 100, max: 600_000 }),
   };
   return Object.freeze(config);
 }

@@ -11,14 +11,20 @@ import {
   WikiRegistry,
 } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
-import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, type EdgeConfig } from './config.js';
+import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, type EdgeConfig } from './config.js';
 import { ClientFrames } from './client-frames.js';
+import { ClientSends } from './client-sends.js';
+import { EdgePublisher } from './edge-publisher.js';
 import { ControlConsumer } from './control-consumer.js';
 import { drain } from './drain.js';
 import { createEdgeMetrics } from './metrics.js';
 import { revokeSessions } from './revocation.js';
 import { Router } from './router.js';
 import { StreamConsumer } from './stream-consumer.js';
+import { SendRateLimiter } from './send-rate.js';
+import type { Session } from './session.js';
+import { closeExpired, TokenExpiry } from './token-expiry.js';
+import { TokenRefresh } from './token-refresh.js';
 import { registerWsRoutes } from './ws-route.js';
 
 export interface Edge {
@@ -57,6 +63,15 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     },
     onChannelFailure: (reason) => broker.restart(reason),
   });
+  const publisher = new EdgePublisher({
+    exchange: names.events,
+    timeoutMs: config.sendConfirmTimeoutMs,
+    maxInFlight: MAX_SENDS_IN_FLIGHT,
+    isBlocked: () => broker.blocked,
+    logger: logger.child({ component: 'send' }),
+    onChannelFailure: (reason) => broker.restart(reason),
+  });
+  const expiry = new TokenExpiry<Session>(closeExpired);
   const broker = new Broker({
     url: config.amqpUrl,
     connectionName: config.connectionName,
@@ -70,6 +85,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
         await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
         await channel.close();
         await consumer.attach(model);
+        await publisher.attach(model);
         await control.attach(model);
         setupError = null;
       } catch (err) {
@@ -79,12 +95,16 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     },
   });
 
-  const frames = new ClientFrames({ wikis, router, maxTopicsPerConnection: config.maxTopicsPerConnection });
+  const frames = new ClientFrames({ wikis, router, maxTopicsPerConnection: config.maxTopicsPerConnection,
+    sends: new ClientSends({ wikis, publisher, limiter: new SendRateLimiter<Session>(config.sendRatePerS, config.sendBurst) }),
+    refresh: new TokenRefresh({ wikis, expiry }),
+  });
   registerWsRoutes(app, {
     uws,
     wikis,
     router,
     frames,
+    expiry,
     metrics,
     logger,
     edgeId: config.instance,
@@ -117,8 +137,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     await drain({
       stopAccepting: () => uws.us_listen_socket_close(listening.socket),
       sessions: () => router.sessions(),
-      // Client sends awaiting RabbitMQ's confirm: the send path adds `() => publisher.idle()` here.
-      inFlight: [],
+      // Client sends awaiting RabbitMQ's confirm.
+      inFlight: [() => publisher.idle()],
       closeBroker: () => broker.close(),
       timeoutMs: config.drainTimeoutS * 1000,
       logger,

@@ -29,8 +29,11 @@ export function assignCid(): string {
   return `WS${randomBytes(6).toString('hex')}`;
 }
 
-/** Verifies the credentials; throws EdgeError `unauthorized` (close 1008) when they do not admit the client. */
-export async function identify(credentials: Credentials, wikis: WikiRegistry): Promise<Identity> {
+/**
+ * Verifies the credentials; throws EdgeError `unauthorized` (close 1008) when they do not admit the
+ * client. `cid` gives the client id when the token names none: a new one, or on a token refresh the connection's own.
+ */
+export async function identify(credentials: Credentials, wikis: WikiRegistry, cid: () => string = assignCid): Promise<Identity> {
   if (credentials.token === null) return anonymous(credentials.wiki, wikis);
   try {
     const claims = await verifyToken(credentials.token, wikis, { audience: EDGE_AUDIENCE, allowMissingAudience: true });
@@ -39,7 +42,7 @@ export async function identify(credentials: Credentials, wikis: WikiRegistry): P
       user: claims.sub ?? null,
       groups: claims.groups ?? [],
       send: claims.send ?? [],
-      cid: claims.cid ?? assignCid(),
+      cid: claims.cid ?? cid(),
       anonymous: false,
       expiresAtMs: claims.exp * 1000,
     };

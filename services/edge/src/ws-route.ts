@@ -8,6 +8,7 @@ import { identify, type Identity } from './identity.js';
 import type { DisconnectReason, EdgeMetrics } from './metrics.js';
 import type { Router } from './router.js';
 import { Session } from './session.js';
+import type { TokenExpiry } from './token-expiry.js';
 import { closeReasonText } from './sink.js';
 import { WsSink } from './ws-sink.js';
 
@@ -30,6 +31,8 @@ export interface WsRouteDeps {
   wikis: WikiRegistry;
   router: Router;
   frames: ClientFrames;
+  /** Closes connections whose token expires (4001); a session is watched from open to close. */
+  expiry: TokenExpiry<Session>;
   metrics: EdgeMetrics;
   logger: Logger;
   edgeId: string;
@@ -130,6 +133,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
         return;
       }
       (session.sink as WsSink<SocketData>).markClosed();
+      deps.expiry.forget(session);
       deps.router.remove(session);
       const reason = session.closeReason ?? reasonFromCode(code);
       deps.metrics.connections.dec({ transport: 'ws' });
@@ -151,6 +155,7 @@ function openSession(ws: WebSocket<SocketData>, identity: Identity, deps: WsRout
   session = new Session(identity, sink, logger);
   ws.getUserData().session = session;
   deps.router.add(session);
+  deps.expiry.watch(session, identity.expiresAtMs);
   deps.metrics.connections.inc({ transport: 'ws' });
   logger.info({ anonymous: identity.anonymous }, 'connected');
   ws.getUserData().welcome = JSON.stringify({ op: 'welcome', cid: identity.cid, edge: deps.edgeId, cursor: deps.currentCursor() });

@@ -1,0 +1,94 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { signToken, testWiki, waitFor, type TestClient } from '@wikicast/test/support';
+import { metricValue, setupEdgeWorld, subscribe, type EdgeWorld } from './harness.js';
+
+/** Token expiry (close 4001) and `{"op":"auth"}` refreshes on live connections, on the real RabbitMQ. */
+describe('edge token refresh and expiry', () => {
+  const wiki = testWiki('authwiki', { public: true });
+  const other = testWiki('authother');
+  let world: EdgeWorld;
+
+  before(async () => {
+    world = await setupEdgeWorld('edge-auth', [wiki, other]);
+  });
+  after(async () => {
+    await world?.cleanup();
+  });
+
+  async function open(query: Record<string, string>): Promise<TestClient> {
+    const client = await world.connect(query);
+    await client.next((f) => f.op === 'welcome', 'welcome');
+    return client;
+  }
+
+  it('closes a connection whose token expires with token_expired and 4001', async () => {
+    const before = await metricValue(world.edges[0]!, 'wikicast_edge_disconnects_total', { reason: 'token_expired' });
+    const client = await open({ token: await signToken(wiki, { sub: 'Short', ttlS: 2 }) });
+    assert.equal(await client.closed(8_000), 4001);
+    const error = client.frames.find((f) => f.op === 'error');
+    assert.equal(error?.code, 'token_expired');
+    await waitFor('the token_expired disconnect to be counted', async () =>
+      (await metricValue(world.edges[0]!, 'wikicast_edge_disconnects_total', { reason: 'token_expired' })) === before + 1,
+    );
+  });
+
+  it('keeps a connection open past the old expiry once a new token replaced it', async () => {
+    const short = await signToken(wiki, { sub: 'Refresh', cid: 'WSrefresh', ttlS: 3 });
+    const refreshed = await open({ token: short });
+    const control = await open({ token: short });
+    refreshed.send({ op: 'auth', token: await signToken(wiki, { sub: 'Refresh', cid: 'WSrefresh', ttlS: 300 }), ref: 'auth-1' });
+    assert.equal(await control.closed(8_000), 4001, 'the same token without a refresh expired');
+    const answer = await subscribe(refreshed, ['after-expiry']);
+    assert.equal(answer.op, 'subscribed', 'the refreshed connection still answers');
+    assert.equal(refreshed.closeCode, null);
+    assert.deepEqual(refreshed.frames.filter((f) => f.op === 'error'), [], 'the refresh was not refused');
+  });
+
+  it("applies the new token's rights to the frames that follow it", async () => {
+    const client = await open({ token: await signToken(wiki, { sub: 'Rights', send: [] }) });
+    client.send({ op: 'send', topic: 'rights', type: 't', ref: 'before' });
+    client.send({ op: 'auth', token: await signToken(wiki, { sub: 'Rights', send: ['t'] }) });
+    client.send({ op: 'send', topic: 'rights', type: 't', ref: 'after' });
+    const first = await client.next((f) => f.ref === 'before', 'the answer to the first send');
+    const second = await client.next((f) => f.ref === 'after', 'the answer to the second send');
+    assert.equal(first.code, 'forbidden');
+    assert.equal(second.op, 'ack', JSON.stringify(second));
+  });
+
+  it('lets an anonymous reader authenticate, keeping its client id', async () => {
+    const client = await open({ wiki: wiki.id });
+    const cid = String(client.frames[0]!.cid);
+    client.send({ op: 'send', topic: 'anon', type: 't', ref: 'anonymous' });
+    client.send({ op: 'auth', token: await signToken(wiki, { sub: 'Later', send: ['*'] }) });
+    client.send({ op: 'send', topic: 'anon', type: 't', ref: 'signed-in' });
+    assert.equal((await client.next((f) => f.ref === 'anonymous', 'the anonymous send')).code, 'forbidden');
+    const ack = await client.next((f) => f.ref === 'signed-in', 'the signed-in send');
+    assert.equal(ack.op, 'ack', JSON.stringify(ack));
+    const reader = await open({ token: await signToken(wiki, { sub: 'Reader' }) });
+    await subscribe(reader, ['anon']);
+    client.send({ op: 'send', topic: 'anon', type: 't', ref: 'seen' });
+    const seen = await client.next((f) => f.ref === 'seen', 'the third send');
+    assert.equal((await reader.next((f) => f.id === seen.id, 'the event')).from, cid);
+  });
+
+  it("refuses another wiki's token, another client id and bad tokens, keeping the connection and its token", async () => {
+    const client = await open({ token: await signToken(wiki, { sub: 'Keep', cid: 'WSkeep', send: ['*'] }) });
+    const refusals: Array<[string, string]> = [
+      [await signToken(other, { sub: 'Keep', cid: 'WSkeep' }), 'forbidden'],
+      [await signToken(wiki, { sub: 'Keep', cid: 'WSsomeoneElse' }), 'forbidden'],
+      [await signToken(wiki, { sub: 'Keep', cid: 'WSkeep', ttlS: -60 }), 'unauthorized'],
+      [await signToken(wiki, { sub: 'Keep', secret: 'x'.repeat(40) }), 'unauthorized'],
+      ['not-a-jwt', 'unauthorized'],
+    ];
+    for (const [n, [token, code]] of refusals.entries()) {
+      client.send({ op: 'auth', token, ref: `auth-${n}` });
+      const answer = await client.next((f) => f.ref === `auth-${n}`, `the answer to auth ${n}`);
+      assert.equal(answer.op, 'error');
+      assert.equal(answer.code, code, `auth ${n}: ${String(answer.message)}`);
+    }
+    client.send({ op: 'send', topic: 'kept', type: 't', ref: 'still' });
+    assert.equal((await client.next((f) => f.ref === 'still', 'a send with the kept token')).op, 'ack');
+    assert.equal(client.closeCode, null);
+  });
+});
