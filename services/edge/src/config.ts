@@ -19,6 +19,8 @@ export const BACKPRESSURE_CHECK_INTERVAL_MS = 250;
  * `timeout tunnel` (1 h) and common proxies' 60–100 s, so idle connections are kept open.
  */
 export const IDLE_TIMEOUT_S = 56;
+/** SSE comment heartbeats: HAProxy's `timeout server`/`client` (30 s) govern a streamed response, not `timeout tunnel`. */
+export const SSE_HEARTBEAT_S = 15;
 /** Stream messages RabbitMQ may have in flight to the edge before it acks (streams need a prefetch). */
 export const STREAM_PREFETCH = 1000;
 /** Topics one connection may be subscribed to at once. */
@@ -45,6 +47,7 @@ export interface EdgeConfig extends CommonConfig {
   maxPayloadBytes: number;
   maxBufferedBytes: number;
   idleTimeoutS: number;
+  sseHeartbeatS: number;
   streamPrefetch: number;
   maxTopicsPerConnection: number;
   /** WIKICAST_DRAIN_TIMEOUT_S: longest a SIGTERM drain waits before the edge exits anyway. */
@@ -70,6 +73,7 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     maxPayloadBytes: envInt(env, 'WIKICAST_EDGE_MAX_PAYLOAD_BYTES', MAX_PAYLOAD_BYTES, { min: 1024, max: 16 * 1024 * 1024 }),
     maxBufferedBytes: envInt(env, 'WIKICAST_EDGE_MAX_BUFFERED_BYTES', MAX_BUFFERED_BYTES, { min: 16 * 1024, max: 1024 * 1024 * 1024 }),
     idleTimeoutS,
+    sseHeartbeatS: envInt(env, 'WIKICAST_EDGE_SSE_HEARTBEAT_S', SSE_HEARTBEAT_S, { min: 1, max: 600 }),
     streamPrefetch: envInt(env, 'WIKICAST_EDGE_STREAM_PREFETCH', STREAM_PREFETCH, { min: 1, max: 65_535 }),
     maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
     drainTimeoutS: envInt(env, 'WIKICAST_DRAIN_TIMEOUT_S', DRAIN_TIMEOUT_S, { min: 1, max: 600 }),

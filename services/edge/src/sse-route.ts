@@ -1,0 +1,198 @@
+import type { ErrorCode } from '@wikicast/protocol';
+import { sendError, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
+import type { Logger } from 'pino';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { EdgeConfig } from './config.js';
+import { EdgeError } from './edge-error.js';
+import { identify, type Identity } from './identity.js';
+import type { EdgeMetrics } from './metrics.js';
+import type { Router } from './router.js';
+import { Session } from './session.js';
+import { SseEncoder } from './sse-format.js';
+import { SseSink } from './sse-sink.js';
+import { resolveTopics } from './topics.js';
+
+export const SSE_PATH = '/v1/sse';
+
+/** Subscribing with resume, shared with the WebSocket route: `since` replays what was missed. */
+export interface SseSubscriptions {
+  subscribe(session: Session, topics: readonly string[], since: string | undefined, announce: () => void): void;
+}
+
+/** Closes a session when its token expires; watched from open to end. */
+export interface SseExpiry {
+  watch(session: Session, expiresAtMs: number | null): void;
+  forget(session: Session): void;
+}
+
+export interface SseRouteDeps {
+  wikis: WikiRegistry;
+  router: Router;
+  subscriptions: SseSubscriptions;
+  expiry?: SseExpiry;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  /** `instance` names the edge in `welcome`; `sseHeartbeatS` spaces the comment heartbeats. */
+  config: Pick<EdgeConfig, 'instance' | 'maxBufferedBytes' | 'maxTopicsPerConnection' | 'sseHeartbeatS'>;
+  /** The newest cursor this edge has delivered, for `welcome`. */
+  currentCursor: () => string | null;
+  /** Why new connections are refused (draining), or `null`. */
+  refusingReason: () => string | null;
+}
+
+/** What a request asks for, copied before uWS reuses the request. */
+interface SseRequest {
+  token: string | null;
+  wiki: string | null;
+  topics: string[];
+  /** `Last-Event-ID`, else `?since=`, else `?lastEventId=` (for clients that cannot set headers). */
+  since: string | undefined;
+}
+
+/** HTTP status of a refusal before the stream starts. */
+const REFUSAL_STATUS: Partial<Record<ErrorCode, number>> = {
+  unauthorized: 401,
+  foreign_topic: 403,
+  forbidden: 403,
+};
+
+/**
+ * EventSource clients send no credentials (the token is in the URL), so any page may read the
+ * stream; without this header a wiki on another origin could not.
+ */
+const CORS_HEADERS = { 'access-control-allow-origin': '*' };
+
+/**
+ * `GET /v1/sse?topics=a,b&token=…` (or `?wiki=` for anonymous reading of a public wiki): the
+ * WebSocket's identity, topics and permissions, as text/event-stream. Refusals are an HTTP status
+ * with the JSON error body, before the stream starts.
+ */
+export function registerSseRoute(app: TemplatedApp, deps: SseRouteDeps): void {
+  const streams = new SseStreams(deps);
+  app.get(SSE_PATH, (res, req) => streams.handle(res, req));
+}
+
+/** The open SSE streams of one edge: admitting them, and one heartbeat timer for all. */
+class SseStreams {
+  readonly #deps: SseRouteDeps;
+  readonly #encoder = new SseEncoder();
+  readonly #open = new Set<SseSink>();
+  /** Sessions derive their per-client logger from this one when they first log. */
+  readonly #logger: Logger;
+
+  constructor(deps: SseRouteDeps) {
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ transport: 'sse' });
+    const heartbeat = setInterval(() => {
+      for (const sink of this.#open) sink.ping();
+    }, deps.config.sseHeartbeatS * 1000);
+    heartbeat.unref();
+  }
+
+  handle(res: HttpResponse, req: HttpRequest): void {
+    const exchange: Exchange = { res, aborted: false };
+    let sink: SseSink | null = null;
+    res.onAborted(() => {
+      exchange.aborted = true;
+      sink?.aborted();
+    });
+    const request = readRequest(req);
+    const refusing = this.#deps.refusingReason();
+    if (refusing !== null) return refuseDraining(exchange, refusing);
+    if (request.topics.length === 0) return this.#refuse(exchange, new EdgeError('invalid_topic', 'no topics: pass ?topics=a,b'));
+    identify({ token: request.token, wiki: request.wiki }, this.#deps.wikis)
+      .then((identity) => {
+        if (exchange.aborted) return;
+        // The edge began draining while the token was verified: this stream would miss the 1012 sweep.
+        const draining = this.#deps.refusingReason();
+        if (draining !== null) return refuseDraining(exchange, draining);
+        const topics = resolveTopics(request.topics, identity.wiki, this.#deps.wikis);
+        const max = this.#deps.config.maxTopicsPerConnection;
+        if (topics.length > max) throw new EdgeError('forbidden', `at most ${max} topics per connection`);
+        sink = this.#start(res, identity, topics, request.since);
+      })
+      .catch((err: unknown) => {
+        if (sink !== null) return this.#logger.error({ err }, 'starting an SSE stream failed');
+        if (err instanceof EdgeError) return this.#refuse(exchange, err);
+        this.#logger.error({ err }, 'verifying a token failed unexpectedly');
+        sendError(exchange, 500, 'internal', 'opening the stream failed', CORS_HEADERS);
+      });
+  }
+
+  #refuse(exchange: Exchange, err: EdgeError): void {
+    this.#logger.info({ code: err.code, reason: err.message }, 'SSE request refused');
+    // Counted as the WebSocket counts the refusal it closes with 1008.
+    if (err.code === 'unauthorized') this.#deps.metrics.disconnects.inc({ reason: 'unauthorized' });
+    sendError(exchange, REFUSAL_STATUS[err.code] ?? 400, err.code, err.message, CORS_HEADERS);
+  }
+
+  /** Writes the headers and `welcome`, registers the session and subscribes it. */
+  #start(res: HttpResponse, identity: Identity, topics: string[], since: string | undefined): SseSink {
+    const deps = this.#deps;
+    let session: Session | null = null;
+    const sink: SseSink = new SseSink(res, {
+      maxBufferedBytes: deps.config.maxBufferedBytes,
+      encoder: this.#encoder,
+      onTooSlow: () => {
+        if (session === null) return;
+        session.closeReason ??= 'too_slow';
+        session.logger.info(`more than ${deps.config.maxBufferedBytes} bytes waiting to be read; ending the stream`);
+      },
+      onEnded: () => {
+        this.#open.delete(sink);
+        if (session !== null) this.#ended(session, sink);
+      },
+    });
+    const opened = new Session(identity, sink, this.#logger);
+    session = opened;
+    this.#open.add(sink);
+    res.cork(() => {
+      res
+        .writeStatus('200 OK')
+        .writeHeader('content-type', 'text/event-stream')
+        .writeHeader('cache-control', 'no-cache')
+        // nginx and similar proxies buffer responses unless told not to.
+        .writeHeader('x-accel-buffering', 'no')
+        // Ended streams are not reused: a reconnect must be able to reach another edge (see SseSink.end).
+        .writeHeader('connection', 'close')
+        .writeHeader('access-control-allow-origin', CORS_HEADERS['access-control-allow-origin']);
+      deps.router.add(opened);
+      deps.expiry?.watch(opened, identity.expiresAtMs);
+      deps.metrics.connections.inc({ transport: 'sse' });
+      opened.logger.info({ anonymous: identity.anonymous, topics, since }, 'connected');
+      const cursor = deps.currentCursor();
+      const welcome = JSON.stringify({ op: 'welcome', cid: identity.cid, edge: deps.config.instance, cursor });
+      // A fresh reader's `id` is where the edge is now, so an EventSource that reconnects before
+      // its first event resumes from there; a resuming reader keeps the id it came with.
+      if (since === undefined && cursor !== null) sink.writeWithId(welcome, cursor);
+      else sink.write(welcome);
+      deps.subscriptions.subscribe(opened, topics, since, () => opened.send({ op: 'subscribed', topics }));
+    });
+    return sink;
+  }
+
+  #ended(session: Session, sink: SseSink): void {
+    this.#deps.expiry?.forget(session);
+    this.#deps.router.remove(session);
+    // uWS cuts a reader that took nothing for its HTTP timeout: that reader was too slow.
+    const reason = session.closeReason ?? (sink.backlogged ? 'too_slow' : 'client_closed');
+    this.#deps.metrics.connections.dec({ transport: 'sse' });
+    this.#deps.metrics.disconnects.inc({ reason });
+    session.logger.info({ reason }, 'disconnected');
+  }
+}
+
+function readRequest(req: HttpRequest): SseRequest {
+  const query = new URLSearchParams(req.getQuery() ?? '');
+  const topics = query
+    .getAll('topics')
+    .flatMap((value) => value.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const since = req.getHeader('last-event-id') || query.get('since') || query.get('lastEventId') || undefined;
+  return { token: query.get('token') || null, wiki: query.get('wiki') || null, topics, since };
+}
+
+function refuseDraining(exchange: Exchange, reason: string): void {
+  sendError(exchange, 503, 'shutting_down', reason, { 'retry-after': '1', ...CORS_HEADERS });
+}
