@@ -38,6 +38,8 @@ function readSettings(): Settings {
     if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`WIKICAST_EDGE_PORTS: entry ${i} is not a port number`);
     return value;
   });
+  // deploy/haproxy/haproxy.cfg has four fixed edge servers (WIKICAST_EDGE1_ADDR … _EDGE4_ADDR).
+  if (edgePorts.length > 4) throw new Error(`WIKICAST_EDGE_PORTS: at most 4 edges (haproxy.cfg has 4 fixed edge servers), got ${edgePorts.length}`);
   return {
     host: '127.0.0.1',
     entryPort: port('WIKICAST_HTTP_PORT', 8080),

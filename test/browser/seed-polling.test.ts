@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { waitFor } from '@wikicast/test/support';
+import { waitFor, waitForHealthy } from '@wikicast/test/support';
 import { setupBrowserCluster, type BrowserCluster } from './browser-cluster.js';
-import { waitForHealthy } from './haproxy-process.js';
 
 /** The page's poll interval (the seed used seconds; short here so the test is quick). */
 const POLL_MS = 100;

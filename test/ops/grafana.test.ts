@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT, waitFor } from '@wikicast/test/support';
+import { freePort, REPO_ROOT, waitFor } from '@wikicast/test/support';
 import { stringify } from 'yaml';
 import { isKnownMetric, metricNames, SPEC_METRICS } from './promql.js';
-import { ensurePromtool, freePort } from './tools.js';
+import { ensurePromtool } from './tools.js';
 
 /** deploy/grafana/wikicast.json: a dashboard whose every query is valid PromQL over metrics that exist. */
 const run = promisify(execFile);

@@ -5,8 +5,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, waitFor } from '@wikicast/test/support';
-import { freePort } from './tools.js';
+import { freePort, REPO_ROOT, waitFor } from '@wikicast/test/support';
 
 /**
  * What docs/operations.md ("Drain and rolling restarts") promises of HAProxy while an edge

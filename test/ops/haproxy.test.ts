@@ -7,8 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT, waitFor } from '@wikicast/test/support';
-import { freePort } from './tools.js';
+import { freePort, REPO_ROOT, waitFor } from '@wikicast/test/support';
 
 /** deploy/haproxy/haproxy.cfg: valid with and without each optional block, and TLS really terminates. */
 const run = promisify(execFile);

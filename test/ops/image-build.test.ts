@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { AMQP_URL, REPO_ROOT, setupTopology, TEST_STREAM_RETENTION, testWiki, waitFor, writeWikisFile, type TestTopology } from '@wikicast/test/support';
+import { AMQP_URL, freePort, REPO_ROOT, setupTopology, TEST_STREAM_RETENTION, testWiki, waitFor, writeWikisFile, type TestTopology } from '@wikicast/test/support';
 import { dockerignore, ignored, stages } from './dockerfile.js';
-import { freePort } from './tools.js';
 
 /**
  * The Dockerfile's build steps, run without a Docker engine: the build context that

@@ -1,6 +1,5 @@
-/** The system tools the operations tests drive, found or installed, and free loopback ports. */
+/** The system tools the operations tests drive, found or installed. */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -31,13 +30,4 @@ export async function ensurePromtool(): Promise<void> {
     await run('apt-get', ['update', '-qq'], options);
     await install();
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

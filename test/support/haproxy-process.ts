@@ -1,15 +1,18 @@
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT, waitFor } from '@wikicast/test/support';
+import { freePort } from './ports.js';
+import { REPO_ROOT } from './service-process.js';
+import { waitFor } from './wait.js';
 
 export const HAPROXY_CONFIG = join(REPO_ROOT, 'deploy/haproxy/haproxy.cfg');
+/** Fixed edge servers deploy/haproxy/haproxy.cfg has (WIKICAST_EDGE1_ADDR … WIKICAST_EDGE4_ADDR). */
+export const HAPROXY_EDGE_SLOTS = 4;
 
 export interface HaproxyAddresses {
   ingest: string;
-  edge1: string;
-  edge2: string;
+  /** `host:port` of each edge, 1 to HAPROXY_EDGE_SLOTS. */
+  edges: string[];
 }
 
 export interface HaproxyProcess {
@@ -17,6 +20,7 @@ export interface HaproxyProcess {
   url: string;
   /** The stats frontend, with HAProxy's Prometheus exporter at /metrics. */
   statsUrl: string;
+  pid: number;
   /** HAProxy's last log lines, for failure messages. */
   log: () => string;
   stop: () => Promise<void>;
@@ -30,22 +34,12 @@ export interface HaproxyProcess {
 const START_ATTEMPTS = 3;
 
 /**
- * A port that was free a moment ago. HAProxy cannot report a port it chose itself, so its binds
- * need numbers up front; a clash with another process is retried by startHaproxy.
+ * Runs the shared deploy/haproxy/haproxy.cfg on free ports in front of the given servers.
+ * HAProxy cannot report a port it chose itself, so its binds need numbers up front; a clash
+ * with another process is retried.
  */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Runs the shared deploy/haproxy/haproxy.cfg on free ports in front of the given servers. */
 export async function startHaproxy(backends: HaproxyAddresses): Promise<HaproxyProcess> {
+  if (backends.edges.length < 1 || backends.edges.length > HAPROXY_EDGE_SLOTS) throw new Error(`haproxy.cfg has 1 to ${HAPROXY_EDGE_SLOTS} fixed edge servers, not ${backends.edges.length}`);
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     try {
@@ -57,15 +51,24 @@ export async function startHaproxy(backends: HaproxyAddresses): Promise<HaproxyP
   throw lastError;
 }
 
+/**
+ * The config's environment for these servers. The second slot always exists in the config:
+ * with one edge it points at a port nothing listens on, so its health check fails and HAProxy
+ * sends every client to the one edge.
+ */
+async function serverEnvironment(backends: HaproxyAddresses): Promise<Record<string, string>> {
+  const edges = backends.edges.length === 1 ? [backends.edges[0]!, `127.0.0.1:${await freePort()}`] : backends.edges;
+  return { WIKICAST_INGEST_ADDR: backends.ingest, ...Object.fromEntries(edges.map((address, i) => [`WIKICAST_EDGE${i + 1}_ADDR`, address])) };
+}
+
 async function startOnce(backends: HaproxyAddresses, httpPort: number, statsPort: number): Promise<HaproxyProcess> {
   const child = spawn('haproxy', ['-db', '-f', HAPROXY_CONFIG], {
     env: {
-      ...process.env,
+      // Only the slots given here: none inherited from the caller's environment.
+      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^WIKICAST_EDGE\d+_ADDR$/.test(key))),
       WIKICAST_HTTP_BIND: `127.0.0.1:${httpPort}`,
       WIKICAST_STATS_BIND: `127.0.0.1:${statsPort}`,
-      WIKICAST_INGEST_ADDR: backends.ingest,
-      WIKICAST_EDGE1_ADDR: backends.edge1,
-      WIKICAST_EDGE2_ADDR: backends.edge2,
+      ...(await serverEnvironment(backends)),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -100,7 +103,7 @@ async function startOnce(backends: HaproxyAddresses, httpPort: number, statsPort
     await stop();
     return startOnce(next, httpPort, statsPort);
   };
-  return { url, statsUrl, log: () => lines.join('\n'), stop, restart };
+  return { url, statsUrl, pid: child.pid!, log: () => lines.join('\n'), stop, restart };
 }
 
 export interface ServerCheck {
