@@ -24,6 +24,9 @@ export interface Credentials {
   wiki: string | null;
 }
 
+/** No groups, no send patterns: one shared empty list rather than two per connection. */
+const NONE: readonly string[] = Object.freeze([]);
+
 /** A client id for connections whose token names none: `WS` and 12 hex digits, as the seed's were short. */
 export function assignCid(): string {
   return `WS${randomBytes(6).toString('hex')}`;
@@ -40,8 +43,8 @@ export async function identify(credentials: Credentials, wikis: WikiRegistry, ci
     return {
       wiki: claims.iss,
       user: claims.sub ?? null,
-      groups: claims.groups ?? [],
-      send: claims.send ?? [],
+      groups: claims.groups ?? NONE,
+      send: claims.send ?? NONE,
       cid: claims.cid ?? cid(),
       anonymous: false,
       expiresAtMs: claims.exp * 1000,
@@ -59,5 +62,5 @@ function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {
   if (wikis.get(wiki)?.public !== true) {
     throw new EdgeError('unauthorized', `wiki ${JSON.stringify(wiki)} is not public: a token is required`, { closeCode: CloseCode.policy });
   }
-  return { wiki, user: null, groups: [], send: [], cid: assignCid(), anonymous: true, expiresAtMs: null };
+  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, expiresAtMs: null };
 }

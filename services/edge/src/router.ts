@@ -17,7 +17,12 @@ export class Router {
   readonly #subscribers = new Map<string, Set<Session>>();
   /** The subscribers of a topic that `app.publish` does not reach. */
   readonly #manual = new Map<string, Set<Session>>();
-  readonly #byCid = new Map<string, Set<Session>>();
+  /**
+   * Sessions by client id. Nearly always one per id (a token's `cid` shared by a user's tabs is
+   * the exception), so a bare session rather than a set per connection: idle connections are
+   * what an edge holds most of, and every byte per connection counts.
+   */
+  readonly #byCid = new Map<string, Session | Session[]>();
   readonly #sessions = new Set<Session>();
   /** Bytes published since sockets were last checked for backpressure. */
   #publishedBytes = 0;
@@ -43,14 +48,23 @@ export class Router {
 
   add(session: Session): void {
     this.#sessions.add(session);
-    addTo(this.#byCid, session.cid, session);
+    const existing = this.#byCid.get(session.cid);
+    if (existing === undefined) this.#byCid.set(session.cid, session);
+    else if (Array.isArray(existing)) existing.push(session);
+    else this.#byCid.set(session.cid, [existing, session]);
   }
 
   remove(session: Session): void {
     if (!this.#sessions.delete(session)) return;
     for (const topic of session.topics) this.#forget(session, topic);
     session.topics.clear();
-    removeFrom(this.#byCid, session.cid, session);
+    const existing = this.#byCid.get(session.cid);
+    if (existing === session) this.#byCid.delete(session.cid);
+    else if (Array.isArray(existing)) {
+      const rest = existing.filter((other) => other !== session);
+      if (rest.length === 1) this.#byCid.set(session.cid, rest[0]!);
+      else this.#byCid.set(session.cid, rest);
+    }
   }
 
   /** Subscribes; `live: false` holds the session back from uWS topics (it is fed one by one). */
@@ -105,7 +119,9 @@ export class Router {
       return;
     }
     for (const cid of new Set(to)) {
-      for (const session of this.#byCid.get(cid) ?? []) if (session.topics.has(topic)) yield session;
+      const found = this.#byCid.get(cid);
+      if (found === undefined) continue;
+      for (const session of Array.isArray(found) ? found : [found]) if (session.topics.has(topic)) yield session;
     }
   }
 
