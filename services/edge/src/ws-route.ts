@@ -7,6 +7,7 @@ import { EdgeError } from './edge-error.js';
 import { identify, type Identity } from './identity.js';
 import type { DisconnectReason, EdgeMetrics } from './metrics.js';
 import type { Router } from './router.js';
+import { cutOffAsTooBig, payloadRefusal, uwsPayloadLength } from './payload-limit.js';
 import { Session } from './session.js';
 import type { TokenExpiry } from './token-expiry.js';
 import { closeReasonText } from './sink.js';
@@ -53,7 +54,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
   const behavior: WebSocketBehavior<SocketData> = {
     // Frames are small JSON; per-socket deflate would cost more CPU than the bytes it saves.
     compression: deps.uws.DISABLED,
-    maxPayloadLength: deps.maxPayloadBytes,
+    maxPayloadLength: uwsPayloadLength(deps.maxPayloadBytes),
     maxBackpressure: deps.maxBackpressureBytes,
     idleTimeout: deps.idleTimeoutS,
     sendPingsAutomatically: true,
@@ -114,6 +115,12 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
       const session = data.session;
       if (session === null || session.closed) return;
       sendWelcome(data);
+      const tooBig = payloadRefusal(message.byteLength, deps.maxPayloadBytes);
+      if (tooBig !== null) {
+        session.logger.info({ bytes: message.byteLength }, 'frame too big; closing with 1009');
+        session.fail(tooBig, 'too_big', CloseCode.tooBig);
+        return;
+      }
       let text: string;
       try {
         text = utf8.decode(message);
@@ -135,7 +142,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
       (session.sink as WsSink<SocketData>).markClosed();
       deps.expiry.forget(session);
       deps.router.remove(session);
-      const reason = session.closeReason ?? reasonFromCode(code);
+      const reason = session.closeReason ?? (cutOffAsTooBig(code, message) ? 'too_big' : reasonFromCode(code));
       deps.metrics.connections.dec({ transport: 'ws' });
       deps.metrics.disconnects.inc({ reason });
       session.logger.info({ code, reason, message: Buffer.from(message).toString('utf8') }, 'disconnected');
