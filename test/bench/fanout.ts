@@ -7,8 +7,8 @@
  * from /proc/<pid>/stat) per delivery.
  */
 import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
-import { machineBusySeconds, rssBytes, sleep, totalCpuSeconds } from './lib/proc.js';
-import { BENCH_WIKI, makeEvent, startSystem, type SystemKind } from './lib/systems.js';
+import { cpuPressureMicros, machineBusySeconds, rssBytes, sleep, totalCpuSeconds } from './lib/proc.js';
+import { BENCH_WIKI, makeEvent, startSystem, type SystemKind, type SystemUnderTest } from './lib/systems.js';
 
 export interface FanoutOptions {
   subscribers: number;
@@ -18,6 +18,10 @@ export interface FanoutOptions {
   window: number;
   /** Extra processes whose CPU counts for the whole path (Redis, RabbitMQ). */
   brokerPid: number | null;
+  /** Load-generator processes; default: as few as the subscribers need, at least two. */
+  workers?: number;
+  /** Events carry `audience: {groups}` (readers must be in one of them): Wikicast checks each reader. */
+  audienceGroups?: string[];
 }
 
 export interface FanoutResult {
@@ -44,21 +48,39 @@ export interface FanoutResult {
   missing: number;
   closed: number;
   serverRssMiB: number;
+  /** Busy CPU of the whole machine during the measurement, % of one core (200 = both of two cores busy). */
+  machineBusyPercent?: number;
+  /** Share of the measured time some runnable task waited for a CPU (Linux PSI); null where not reported. */
+  cpuPressurePercent?: number | null;
+  /** CPU of each group of processes during the measurement, % of one core (the system's groups, the load generators, the broker). */
+  cpuPercentByGroup?: Record<string, number>;
+  /** Connections each delivery process reports after the measurement, for systems that report them. */
+  instanceConnections?: number[];
   errors: string[];
 }
 
 export async function runFanout(kind: SystemKind, instances: number, options: FanoutOptions, log: (line: string) => void): Promise<FanoutResult> {
-  const system = await startSystem(kind, instances);
-  const workers = Math.max(2, Math.ceil(options.subscribers / MAX_PER_WORKER));
-  const fleet = await Fleet.start(workers);
+  return measureFanout(await startSystem(kind, instances), instances, options, log);
+}
+
+/**
+ * Runs the scenario on a system already started (`instances` delivery processes), spreading the
+ * subscribers evenly over its targets (the instances, or one entry in front of them), and stops it.
+ */
+export async function measureFanout(system: SystemUnderTest, instances: number, options: FanoutOptions, log: (line: string) => void): Promise<FanoutResult> {
+  const kind = system.kind;
+  const workers = options.workers ?? Math.max(2, Math.ceil(options.subscribers / MAX_PER_WORKER));
   const errors: string[] = [];
+  let fleet: Fleet | undefined;
   try {
+    fleet = await Fleet.start(workers);
     const topic = `${BENCH_WIKI}:recentchange`;
-    const perTarget = Math.ceil(options.subscribers / instances);
+    const perTarget = Math.ceil(options.subscribers / system.targets.length);
     const connected = await fleet.connect({ targets: system.targets, perTarget, protocol: system.protocol, topics: [topic] });
     if (connected.failed > 0) errors.push(`${connected.failed} connections failed: ${connected.errors.join('; ')}`);
     const subscribers = connected.ready;
     log(`  ${system.label} ×${instances}: ${subscribers} subscribers in ${connected.ms} ms`);
+    const live = fleet;
 
     let published = 0;
     let publishing = false;
@@ -66,7 +88,7 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
     let seq = 0;
     const pump = (): void => {
       if (!running || publishing) return;
-      const completed = Math.floor(fleet.deliveries() / subscribers);
+      const completed = Math.floor(live.deliveries() / subscribers);
       // Always whole batches of window/2 events: how a system's producer path answers then
       // cannot change how events are grouped (grouping changes how many frames share a write).
       const batch = Math.max(1, Math.floor(options.window / 2));
@@ -74,7 +96,8 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
       if (room < batch) return;
       const n = batch;
       publishing = true;
-      const events = Array.from({ length: n }, () => makeEvent(topic, seq++));
+      const audience = options.audienceGroups ? { audience: { groups: options.audienceGroups } } : {};
+      const events = Array.from({ length: n }, () => ({ ...makeEvent(topic, seq++), ...audience }));
       published += n;
       system
         .publish(topic, events)
@@ -97,10 +120,14 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
     const pids = [...system.serverPids];
     const whole = [...system.serverPids, ...system.helperPids, ...(options.brokerPid ? [options.brokerPid] : [])];
     const ours = [...whole, ...fleet.pids, process.pid];
-    const before = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids), busy: machineBusySeconds(), ours: totalCpuSeconds(ours) };
+    const groups: Record<string, number[]> = { ...system.processGroups, 'load generators': fleet.pids, ...(options.brokerPid ? { broker: [options.brokerPid] } : {}) };
+    const groupCpu = (): Record<string, number> => Object.fromEntries(Object.entries(groups).map(([name, group]) => [name, totalCpuSeconds(group)]));
+    const sample = async () => ({ report: await live.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(live.pids), busy: machineBusySeconds(), ours: totalCpuSeconds(ours), groups: groupCpu(), pressure: cpuPressureMicros() });
+    const before = await sample();
     await sleep(options.measureS * 1000);
-    const after = { report: await fleet.report(), t: performance.now(), cpu: totalCpuSeconds(pids), whole: totalCpuSeconds(whole), lg: totalCpuSeconds(fleet.pids), busy: machineBusySeconds(), ours: totalCpuSeconds(ours) };
+    const after = await sample();
     const serverRss = system.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
+    const instanceConnections = system.connections ? await system.connections() : undefined;
 
     running = false;
     clearInterval(keepAlive);
@@ -134,7 +161,11 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
       deliveriesPerCpuSecond: cpu > 0 ? deliveries / cpu : NaN,
       wholePathCpuSeconds: after.whole - before.whole,
       loadgenCpuSeconds: after.lg - before.lg,
-      otherCpuPercent: Math.max(0, ((after.busy - before.busy - (after.ours - before.ours)) / ((after.t - before.t) / 1000)) * 100),
+      otherCpuPercent: Math.max(0, ((after.busy - before.busy - (after.ours - before.ours)) / seconds) * 100),
+      machineBusyPercent: ((after.busy - before.busy) / seconds) * 100,
+      cpuPressurePercent: after.pressure !== null && before.pressure !== null ? ((after.pressure - before.pressure) / 1e6 / seconds) * 100 : null,
+      cpuPercentByGroup: Object.fromEntries(Object.keys(groups).map((name) => [name, ((after.groups[name]! - before.groups[name]!) / seconds) * 100])),
+      ...(instanceConnections ? { instanceConnections } : {}),
       missing: Math.max(0, expected - final.deliveries),
       closed: final.closedAfterReady,
       serverRssMiB: serverRss / 1024 ** 2,
@@ -146,7 +177,7 @@ export async function runFanout(kind: SystemKind, instances: number, options: Fa
     );
     return result;
   } finally {
-    await fleet.close();
+    await fleet?.close();
     await system.stop();
   }
 }

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import amqp, { type ConsumeMessage } from 'amqplib';
-import { AMQP_URL, REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
+import { AMQP_URL, REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile, wsConnections } from '@wikicast/test/support';
 import type { Protocol } from './loadgen-protocol.js';
 import { createPublisher, type ProducerSpec } from './publisher.js';
 import { startProgram, type ServerProcess } from './proc.js';
@@ -41,6 +41,10 @@ export interface SystemUnderTest {
   serverPids: number[];
   /** Other processes of the same path (ingest), added for the whole-path CPU figure. */
   helperPids: number[];
+  /** The system's processes by role (`edges`, `ingest`, `HAProxy`), for CPU per role. */
+  processGroups?: Record<string, number[]>;
+  /** Connections each delivery process holds, from its own metrics. */
+  connections?: () => Promise<number[]>;
   /** Publishes events through the system's producer path; resolves when the producer was answered. */
   publish: (topic: string, events: BenchEvent[]) => Promise<void>;
   /** How to publish, for a producer in another process. */
@@ -62,6 +66,8 @@ export interface BenchEvent {
   type: string;
   msg: { title: string; user: string; comment: string; revision: { old: number; new: number }; bt: number };
   ts: string;
+  /** Only readers in these groups may see the event (Wikicast checks it per reader). */
+  audience?: { groups: string[] };
 }
 
 export function nowMs(): number {
@@ -170,7 +176,7 @@ async function startSocketIo(instances: number): Promise<SystemUnderTest> {
 }
 
 /** Adds the runner's own publisher (built from the system's producer spec) to a system. */
-async function withPublisher(system: Omit<SystemUnderTest, 'publish'>): Promise<SystemUnderTest> {
+export async function withPublisher(system: Omit<SystemUnderTest, 'publish'>): Promise<SystemUnderTest> {
   const publisher = await createPublisher(system.producer);
   return {
     ...system,
@@ -218,6 +224,8 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
     targets: edgeProcesses.map((e) => ({ host: '127.0.0.1', port: e.port, path: `/v1/ws?token=${encodeURIComponent(readerToken)}` })),
     serverPids: edgeProcesses.map((e) => e.child.pid!),
     helperPids: [ingest!.child.pid!],
+    processGroups: { edges: edgeProcesses.map((e) => e.child.pid!), ingest: [ingest!.child.pid!] },
+    connections: () => Promise.all(edgeProcesses.map(async (e) => (await wsConnections(e)) ?? 0)),
     tap: async (onEvent) => {
       const connection = await amqp.connect(AMQP_URL, { noDelay: true, clientProperties: { connection_name: `${topology.prefix}-bench-tap` } });
       const channel = await connection.createChannel();
