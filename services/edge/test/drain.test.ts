@@ -1,18 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { AMQP_URL, signToken, startService, testWiki, type ServiceProcess, type TestClient } from '@wikicast/test/support';
+import { AMQP_URL, freePort, signToken, startService, testWiki, type ServiceProcess, type TestClient } from '@wikicast/test/support';
 import { setupEdgeWorld, subscribe, type EdgeWorld } from './harness.js';
 import { TcpRelay } from './tcp-proxy.js';
-
-/** A port nobody listens on now, so that a test can start (and restart) an edge on a named port. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Whether a new TCP connection to the port is refused. */
 function refused(port: number): Promise<boolean> {
