@@ -10,26 +10,19 @@ import type { Router } from './router.js';
 import { Session } from './session.js';
 import { SseEncoder } from './sse-format.js';
 import { SseSink } from './sse-sink.js';
+import type { Subscriptions } from './subscriptions.js';
+import type { TokenExpiry } from './token-expiry.js';
 import { resolveTopics } from './topics.js';
 
 export const SSE_PATH = '/v1/sse';
 
-/** Subscribing with resume, shared with the WebSocket route: `since` replays what was missed. */
-export interface SseSubscriptions {
-  subscribe(session: Session, topics: readonly string[], since: string | undefined, announce: () => void): void;
-}
-
-/** Closes a session when its token expires; watched from open to end. */
-export interface SseExpiry {
-  watch(session: Session, expiresAtMs: number | null): void;
-  forget(session: Session): void;
-}
-
 export interface SseRouteDeps {
   wikis: WikiRegistry;
   router: Router;
-  subscriptions: SseSubscriptions;
-  expiry?: SseExpiry;
+  /** Subscribing as the WebSocket does: `since` (here `Last-Event-ID`) replays what was missed. */
+  subscriptions: Subscriptions;
+  /** Closes streams whose token expires; a session is watched from open to end. */
+  expiry: TokenExpiry<Session>;
   metrics: EdgeMetrics;
   logger: Logger;
   /** `instance` names the edge in `welcome`; `sseHeartbeatS` spaces the comment heartbeats. */
@@ -157,7 +150,7 @@ class SseStreams {
         .writeHeader('connection', 'close')
         .writeHeader('access-control-allow-origin', CORS_HEADERS['access-control-allow-origin']);
       deps.router.add(opened);
-      deps.expiry?.watch(opened, identity.expiresAtMs);
+      deps.expiry.watch(opened, identity.expiresAtMs);
       deps.metrics.connections.inc({ transport: 'sse' });
       opened.logger.info({ anonymous: identity.anonymous, topics, since }, 'connected');
       const cursor = deps.currentCursor();
@@ -172,7 +165,7 @@ class SseStreams {
   }
 
   #ended(session: Session, sink: SseSink): void {
-    this.#deps.expiry?.forget(session);
+    this.#deps.expiry.forget(session);
     this.#deps.router.remove(session);
     // uWS cuts a reader that took nothing for its HTTP timeout: that reader was too slow.
     const reason = session.closeReason ?? (sink.backlogged ? 'too_slow' : 'client_closed');
