@@ -4,11 +4,13 @@ import type { ClientSends } from './client-sends.js';
 import { EdgeError } from './edge-error.js';
 import type { Router } from './router.js';
 import type { Session } from './session.js';
+import type { Subscriptions } from './subscriptions.js';
 import type { TokenRefresh } from './token-refresh.js';
 import { resolveTopics } from './topics.js';
 
 export interface ClientFrameDeps {
   wikis: WikiRegistry;
+  subscriptions: Subscriptions;
   router: Router;
   maxTopicsPerConnection: number;
   sends: ClientSends;
@@ -69,8 +71,7 @@ export class ClientFrames {
     if (session.topics.size + added > this.#deps.maxTopicsPerConnection) {
       throw new EdgeError('forbidden', `at most ${this.#deps.maxTopicsPerConnection} topics per connection`);
     }
-    for (const topic of topics) this.#deps.router.subscribe(session, topic);
-    session.send({ op: 'subscribed', topics, ...ref(frame.ref) });
+    this.#deps.subscriptions.subscribe(session, topics, frame.since, () => session.send({ op: 'subscribed', topics, ...ref(frame.ref) }));
   }
 
   #unsubscribe(session: Session, frame: UnsubscribeFrame): void {

@@ -23,8 +23,21 @@ export const IDLE_TIMEOUT_S = 56;
 export const SSE_HEARTBEAT_S = 15;
 /** Stream messages RabbitMQ may have in flight to the edge before it acks (streams need a prefetch). */
 export const STREAM_PREFETCH = 1000;
+/** Newest events kept in memory for resumes (a few hundred bytes each). */
+export const RECENT_EVENTS = 10_000;
+/** How long a resume waits for a cursor this edge has not reached yet, or for the stream to answer. */
+export const CATCH_UP_TIMEOUT_MS = 5_000;
+/** Live events one resume holds back while it reads history (see Replay.hold). */
+export const MAX_HELD_EVENTS = 10_000;
+/** Resumes reading older history from the stream at once (each holds a channel). */
+export const MAX_STREAM_READS = 16;
 /** Topics one connection may be subscribed to at once. */
 export const MAX_TOPICS_PER_CONNECTION = 1000;
+/**
+ * Longest a drain (SIGTERM) may take before the edge exits anyway; deploy/kubernetes's
+ * terminationGracePeriodSeconds is at least preStop + this + 5 (docs/operations.md).
+ */
+export const DRAIN_TIMEOUT_S = 10;
 /** Sends one connection may make a second, on average, and in one burst (token bucket); more: close 4008. */
 export const SEND_RATE_PER_S = 20;
 export const SEND_BURST = 40;
@@ -32,11 +45,6 @@ export const SEND_BURST = 40;
 export const SEND_CONFIRM_TIMEOUT_MS = 10_000;
 /** Client sends this edge has published and RabbitMQ has not answered yet; more are answered `unavailable`. */
 export const MAX_SENDS_IN_FLIGHT = 10_000;
-/**
- * Longest a drain (SIGTERM) may take before the edge exits anyway; deploy/kubernetes's
- * terminationGracePeriodSeconds is at least preStop + this + 5 (docs/operations.md).
- */
-export const DRAIN_TIMEOUT_S = 10;
 
 export interface EdgeConfig extends CommonConfig {
   /** EDGE_ID: names this edge in `welcome`, logs, metrics and its broker connection name. */
@@ -52,6 +60,7 @@ export interface EdgeConfig extends CommonConfig {
   maxTopicsPerConnection: number;
   /** WIKICAST_DRAIN_TIMEOUT_S: longest a SIGTERM drain waits before the edge exits anyway. */
   drainTimeoutS: number;
+  recentEvents: number;
   sendRatePerS: number;
   sendBurst: number;
   sendConfirmTimeoutMs: number;
@@ -76,6 +85,7 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     sseHeartbeatS: envInt(env, 'WIKICAST_EDGE_SSE_HEARTBEAT_S', SSE_HEARTBEAT_S, { min: 1, max: 600 }),
     streamPrefetch: envInt(env, 'WIKICAST_EDGE_STREAM_PREFETCH', STREAM_PREFETCH, { min: 1, max: 65_535 }),
     maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
+    recentEvents: envInt(env, 'WIKICAST_EDGE_RECENT_EVENTS', RECENT_EVENTS, { min: 1, max: 10_000_000 }),
     drainTimeoutS: envInt(env, 'WIKICAST_DRAIN_TIMEOUT_S', DRAIN_TIMEOUT_S, { min: 1, max: 600 }),
     sendRatePerS: envInt(env, 'WIKICAST_EDGE_SEND_RATE', SEND_RATE_PER_S, { min: 1, max: 100_000 }),
     sendBurst: envInt(env, 'WIKICAST_EDGE_SEND_BURST', SEND_BURST, { min: 1, max: 100_000 }),

@@ -11,7 +11,7 @@ import {
   WikiRegistry,
 } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
-import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, type EdgeConfig } from './config.js';
+import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, MAX_STREAM_READS, type EdgeConfig } from './config.js';
 import { ClientFrames } from './client-frames.js';
 import { ClientSends } from './client-sends.js';
 import { EdgePublisher } from './edge-publisher.js';
@@ -20,7 +20,10 @@ import { drain } from './drain.js';
 import { createEdgeMetrics } from './metrics.js';
 import { revokeSessions } from './revocation.js';
 import { Router } from './router.js';
+import { RecentEvents } from './recent-events.js';
+import { registerSseRoute } from './sse-route.js';
 import { StreamConsumer } from './stream-consumer.js';
+import { Subscriptions } from './subscriptions.js';
 import { SendRateLimiter } from './send-rate.js';
 import type { Session } from './session.js';
 import { closeExpired, TokenExpiry } from './token-expiry.js';
@@ -42,6 +45,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const names = topologyNames(config.amqpPrefix);
   const app = uws.App();
   const router = new Router(app, metrics, BACKPRESSURE_HEADROOM_BYTES / 2);
+  const recent = new RecentEvents(config.recentEvents);
   let closing: Promise<void> | null = null;
   /** Why the last broker setup failed (e.g. the stream exists with other retention), for readyz. */
   let setupError: string | null = null;
@@ -50,7 +54,11 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     queue: names.log,
     prefetch: config.streamPrefetch,
     logger: logger.child({ component: 'stream' }),
-    onEntry: (entry) => router.deliver(entry),
+    onEntry: (entry) => {
+      recent.push(entry);
+      router.deliver(entry);
+      subscriptions.noteConsumed(entry);
+    },
     onInvalid: () => metrics.invalidMessages.inc(),
     onChannelFailure: (reason) => broker.restart(reason),
   });
@@ -95,7 +103,20 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     },
   });
 
-  const frames = new ClientFrames({ wikis, router, maxTopicsPerConnection: config.maxTopicsPerConnection,
+  const subscriptions = new Subscriptions({
+    router,
+    recent,
+    metrics,
+    logger,
+    queue: names.log,
+    streamPrefetch: config.streamPrefetch,
+    model: () => broker.model,
+    head: () => consumer.lastOffset,
+    heldLimit: MAX_HELD_EVENTS,
+    catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
+    maxStreamReads: MAX_STREAM_READS,
+  });
+  const frames = new ClientFrames({ wikis, subscriptions, router, maxTopicsPerConnection: config.maxTopicsPerConnection,
     sends: new ClientSends({ wikis, publisher, limiter: new SendRateLimiter<Session>(config.sendRatePerS, config.sendBurst) }),
     refresh: new TokenRefresh({ wikis, expiry }),
   });
@@ -112,6 +133,17 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     maxBufferedBytes: config.maxBufferedBytes,
     maxBackpressureBytes: config.maxBufferedBytes + BACKPRESSURE_HEADROOM_BYTES,
     idleTimeoutS: config.idleTimeoutS,
+    currentCursor: () => consumer.lastCursor,
+    refusingReason: () => (closing === null ? null : 'this edge is shutting down; connect to another'),
+  });
+  registerSseRoute(app, {
+    wikis,
+    router,
+    subscriptions,
+    expiry,
+    metrics,
+    logger,
+    config,
     currentCursor: () => consumer.lastCursor,
     refusingReason: () => (closing === null ? null : 'this edge is shutting down; connect to another'),
   });

@@ -153,19 +153,21 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
 }
 
 function openSession(ws: WebSocket<SocketData>, identity: Identity, deps: WsRouteDeps): void {
-  const logger = deps.logger.child({ cid: identity.cid, wiki: identity.wiki, user: identity.user });
-  let session: Session | null = null;
-  const sink = new WsSink(ws, deps.maxBufferedBytes, () => {
-    if (session !== null) session.closeReason ??= 'too_slow';
-    logger.info('too slow to read; closing with 4009');
-  });
-  session = new Session(identity, sink, logger);
+  const sink = new WsSink(ws, deps.maxBufferedBytes, noteTooSlow);
+  const session = new Session(identity, sink, deps.logger);
   ws.getUserData().session = session;
   deps.router.add(session);
   deps.expiry.watch(session, identity.expiresAtMs);
   deps.metrics.connections.inc({ transport: 'ws' });
-  logger.info({ anonymous: identity.anonymous }, 'connected');
+  deps.logger.info({ cid: identity.cid, wiki: identity.wiki, user: identity.user, anonymous: identity.anonymous }, 'connected');
   ws.getUserData().welcome = JSON.stringify({ op: 'welcome', cid: identity.cid, edge: deps.edgeId, cursor: deps.currentCursor() });
+}
+
+function noteTooSlow(ws: WebSocket<SocketData>): void {
+  const session = ws.getUserData().session;
+  if (session === null) return;
+  session.closeReason ??= 'too_slow';
+  session.logger.info('too slow to read; closing with 4009');
 }
 
 function sendWelcome(data: SocketData): void {

@@ -16,9 +16,10 @@ export class WsSink<T> implements Sink {
   #closed = false;
   readonly #ws: WebSocket<T>;
   readonly #maxBufferedBytes: number;
-  readonly #onTooSlow: () => void;
+  readonly #onTooSlow: (ws: WebSocket<T>) => void;
 
-  constructor(ws: WebSocket<T>, maxBufferedBytes: number, onTooSlow: () => void) {
+  /** @param onTooSlow called before the 4009 close; one function for every socket, given the socket. */
+  constructor(ws: WebSocket<T>, maxBufferedBytes: number, onTooSlow: (ws: WebSocket<T>) => void) {
     this.#ws = ws;
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#onTooSlow = onTooSlow;
@@ -74,7 +75,7 @@ export class WsSink<T> implements Sink {
   }
 
   #tooSlow(): void {
-    this.#onTooSlow();
+    this.#onTooSlow(this.#ws);
     this.end(CloseCode.tooSlow, `more than ${this.#maxBufferedBytes} bytes waiting to be read`);
   }
 }
