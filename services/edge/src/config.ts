@@ -38,6 +38,8 @@ export const MAX_TOPICS_PER_CONNECTION = 1000;
  * terminationGracePeriodSeconds is at least preStop + this + 5 (docs/operations.md).
  */
 export const DRAIN_TIMEOUT_S = 10;
+/** How long an edge remembers a revocation (refusing tokens issued before it): the longest token lifetime in use. */
+export const REVOCATION_MEMORY_S = 24 * 3600;
 /** Sends one connection may make a second, on average, and in one burst (token bucket); more: close 4008. */
 export const SEND_RATE_PER_S = 20;
 export const SEND_BURST = 40;
@@ -60,6 +62,7 @@ export interface EdgeConfig extends CommonConfig {
   maxTopicsPerConnection: number;
   /** WIKICAST_DRAIN_TIMEOUT_S: longest a SIGTERM drain waits before the edge exits anyway. */
   drainTimeoutS: number;
+  revocationMemoryS: number;
   recentEvents: number;
   sendRatePerS: number;
   sendBurst: number;
@@ -87,6 +90,7 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
     recentEvents: envInt(env, 'WIKICAST_EDGE_RECENT_EVENTS', RECENT_EVENTS, { min: 1, max: 10_000_000 }),
     drainTimeoutS: envInt(env, 'WIKICAST_DRAIN_TIMEOUT_S', DRAIN_TIMEOUT_S, { min: 1, max: 600 }),
+    revocationMemoryS: envInt(env, 'WIKICAST_EDGE_REVOCATION_MEMORY_S', REVOCATION_MEMORY_S, { min: 1, max: 30 * 24 * 3600 }),
     sendRatePerS: envInt(env, 'WIKICAST_EDGE_SEND_RATE', SEND_RATE_PER_S, { min: 1, max: 100_000 }),
     sendBurst: envInt(env, 'WIKICAST_EDGE_SEND_BURST', SEND_BURST, { min: 1, max: 100_000 }),
     sendConfirmTimeoutMs: envInt(env, 'WIKICAST_EDGE_SEND_TIMEOUT_MS', SEND_CONFIRM_TIMEOUT_MS, { min: 100, max: 600_000 }),

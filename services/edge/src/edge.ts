@@ -18,7 +18,9 @@ import { EdgePublisher } from './edge-publisher.js';
 import { ControlConsumer } from './control-consumer.js';
 import { drain } from './drain.js';
 import { createEdgeMetrics } from './metrics.js';
-import { revokeSessions } from './revocation.js';
+import { DEFAULT_REVOKE_REASON, revokeSessions } from './revocation.js';
+import { RevokedTokens } from './revoked-tokens.js';
+import { Admission } from './admission.js';
 import { Router } from './router.js';
 import { RecentEvents } from './recent-events.js';
 import { registerSseRoute } from './sse-route.js';
@@ -45,6 +47,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const names = topologyNames(config.amqpPrefix);
   const app = uws.App();
   const router = new Router(app, metrics, BACKPRESSURE_HEADROOM_BYTES / 2);
+  const revokedTokens = new RevokedTokens(config.revocationMemoryS * 1000);
+  const admission = new Admission(wikis, revokedTokens);
   const recent = new RecentEvents(config.recentEvents);
   let closing: Promise<void> | null = null;
   /** Why the last broker setup failed (e.g. the stream exists with other retention), for readyz. */
@@ -66,6 +70,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     exchange: names.control,
     logger: logger.child({ component: 'control' }),
     onMessage: (message) => {
+      revokedTokens.note(message, message.reason ?? DEFAULT_REVOKE_REASON);
       const closed = revokeSessions(router.sessions(), message);
       logger.info({ id: message.id, wiki: message.wiki, user: message.user, cid: message.cid, closed }, 'revocation applied');
     },
@@ -118,11 +123,11 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   });
   const frames = new ClientFrames({ wikis, subscriptions, router, maxTopicsPerConnection: config.maxTopicsPerConnection,
     sends: new ClientSends({ wikis, publisher, limiter: new SendRateLimiter<Session>(config.sendRatePerS, config.sendBurst) }),
-    refresh: new TokenRefresh({ wikis, expiry }),
+    refresh: new TokenRefresh({ admission, expiry }),
   });
   registerWsRoutes(app, {
     uws,
-    wikis,
+    admission,
     router,
     frames,
     expiry,
@@ -138,6 +143,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   });
   registerSseRoute(app, {
     wikis,
+    admission,
     router,
     subscriptions,
     expiry,

@@ -14,6 +14,8 @@ export interface Identity {
   /** The client id receivers see as `from` and senders address with `to`. */
   cid: string;
   anonymous: boolean;
+  /** Token `iat` in ms since the epoch; `null` for anonymous connections and tokens without one. */
+  issuedAtMs: number | null;
   /** Token expiry in ms since the epoch; `null` for anonymous connections. */
   expiresAtMs: number | null;
 }
@@ -47,6 +49,7 @@ export async function identify(credentials: Credentials, wikis: WikiRegistry, ci
       send: claims.send ?? NONE,
       cid: claims.cid ?? cid(),
       anonymous: false,
+      issuedAtMs: claims.iat === undefined ? null : claims.iat * 1000,
       expiresAtMs: claims.exp * 1000,
     };
   } catch (err) {
@@ -62,5 +65,5 @@ function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {
   if (wikis.get(wiki)?.public !== true) {
     throw new EdgeError('unauthorized', `wiki ${JSON.stringify(wiki)} is not public: a token is required`, { closeCode: CloseCode.policy });
   }
-  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, expiresAtMs: null };
+  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null };
 }

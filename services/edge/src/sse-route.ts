@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { EdgeConfig } from './config.js';
 import { EdgeError } from './edge-error.js';
-import { identify, type Identity } from './identity.js';
+import type { Admission } from './admission.js';
+import type { Identity } from './identity.js';
 import type { EdgeMetrics } from './metrics.js';
 import type { Router } from './router.js';
 import { Session } from './session.js';
@@ -18,6 +19,7 @@ export const SSE_PATH = '/v1/sse';
 
 export interface SseRouteDeps {
   wikis: WikiRegistry;
+  admission: Admission;
   router: Router;
   /** Subscribing as the WebSocket does: `since` (here `Last-Event-ID`) replays what was missed. */
   subscriptions: Subscriptions;
@@ -45,6 +47,7 @@ interface SseRequest {
 /** HTTP status of a refusal before the stream starts. */
 const REFUSAL_STATUS: Partial<Record<ErrorCode, number>> = {
   unauthorized: 401,
+  revoked: 401,
   foreign_topic: 403,
   forbidden: 403,
 };
@@ -93,7 +96,8 @@ class SseStreams {
     const refusing = this.#deps.refusingReason();
     if (refusing !== null) return refuseDraining(exchange, refusing);
     if (request.topics.length === 0) return this.#refuse(exchange, new EdgeError('invalid_topic', 'no topics: pass ?topics=a,b'));
-    identify({ token: request.token, wiki: request.wiki }, this.#deps.wikis)
+    this.#deps.admission
+      .admit({ token: request.token, wiki: request.wiki })
       .then((identity) => {
         if (exchange.aborted) return;
         // The edge began draining while the token was verified: this stream would miss the 1012 sweep.

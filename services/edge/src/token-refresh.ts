@@ -1,12 +1,12 @@
 import type { AuthFrame } from '@wikicast/protocol';
-import type { WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from './edge-error.js';
-import { identify, type Identity } from './identity.js';
+import type { Admission } from './admission.js';
+import type { Identity } from './identity.js';
 import type { Session } from './session.js';
 import type { TokenExpiry } from './token-expiry.js';
 
 export interface TokenRefreshDeps {
-  wikis: WikiRegistry;
+  admission: Admission;
   expiry: TokenExpiry<Session>;
 }
 
@@ -57,7 +57,7 @@ export class TokenRefresh {
 
   async #verify(session: Session, frame: AuthFrame): Promise<Identity> {
     const current = session.identity;
-    const identity = await identify({ token: frame.token, wiki: null }, this.#deps.wikis, () => current.cid);
+    const identity = await this.#deps.admission.admit({ token: frame.token, wiki: null }, () => current.cid);
     if (identity.wiki !== current.wiki) {
       throw new EdgeError('forbidden', `the token is for wiki ${JSON.stringify(identity.wiki)}, this connection is of ${JSON.stringify(current.wiki)}`);
     }

@@ -1,10 +1,11 @@
 import { CloseCode } from '@wikicast/protocol';
-import { beginExchange, sendError, type Uws, type WikiRegistry } from '@wikicast/service-runtime';
+import { beginExchange, sendError, type Uws } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import type { TemplatedApp, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { ClientFrames } from './client-frames.js';
 import { EdgeError } from './edge-error.js';
-import { identify, type Identity } from './identity.js';
+import type { Admission } from './admission.js';
+import type { Identity } from './identity.js';
 import type { DisconnectReason, EdgeMetrics } from './metrics.js';
 import type { Router } from './router.js';
 import { cutOffAsTooBig, payloadRefusal, uwsPayloadLength } from './payload-limit.js';
@@ -29,7 +30,7 @@ interface SocketData {
 
 export interface WsRouteDeps {
   uws: Uws;
-  wikis: WikiRegistry;
+  admission: Admission;
   router: Router;
   frames: ClientFrames;
   /** Closes connections whose token expires (4001); a session is watched from open to close. */
@@ -77,7 +78,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
         if (draining !== null) return sendError(exchange, 503, 'shutting_down', draining, { 'retry-after': '1' });
         res.cork(() => res.upgrade(data, key, protocol, extensions, context));
       };
-      identify({ token: query.get('token') || null, wiki: query.get('wiki') || null }, deps.wikis).then(
+      deps.admission.admit({ token: query.get('token') || null, wiki: query.get('wiki') || null }).then(
         (identity) => upgrade({ identity, refusal: null, session: null, welcome: null, ended: false }),
         (err: unknown) => {
           // Refusals are upgraded and then closed with 1008: browsers never see an HTTP status of a failed upgrade.

@@ -90,6 +90,33 @@ describe('edge revocation', () => {
     assert.equal(await metricValue(edge2, 'wikicast_edge_disconnects_total', { reason: 'revoked' }), 2);
   });
 
+  it('refuses, on WebSocket and SSE, a token issued before its user was revoked; a newer token is admitted', async () => {
+    const [edge1, edge2] = world.edges as [ServiceProcess, ServiceProcess];
+    const oldToken = await signToken(wiki, { sub: 'Erin' });
+    const erin = await world.connect({ token: oldToken }, edge1);
+    await erin.next((f) => f.op === 'welcome', 'welcome');
+    await revoke({ user: 'Erin', reason: 'spam' });
+    await erin.closed();
+    const revokedInSecond = Math.floor(Date.now() / 1000);
+    for (const edge of [edge1, edge2]) {
+      const again = await world.connect({ token: oldToken }, edge);
+      assert.equal(await again.closed(), 1008);
+      const refusal = again.frames.at(-1)!;
+      assert.equal(refusal.code, 'revoked');
+      assert.match(String(refusal.message), /spam/);
+      const sse = await fetch(`${edge.url}/v1/sse?topics=news&token=${oldToken}`);
+      assert.equal(sse.status, 401);
+      assert.equal(((await sse.json()) as { code: string }).code, 'revoked');
+    }
+    // Tokens carry whole seconds; one minted in a later second than the revocation is admitted.
+    await waitFor('the next second', () => Math.floor(Date.now() / 1000) > revokedInSecond);
+    const fresh = await reader(edge2, { sub: 'Erin' });
+    const event = wikiEvent(wiki.id, topic);
+    await world.publish(event);
+    await fresh.next((f) => f.id === event.id, 'an event on the new token');
+    assert.equal(fresh.closeCode, null);
+  });
+
   it('consumes the control exchange again after the broker connection was lost', async () => {
     const edge = world.edges[0]!;
     const activations = (): number => edge.logs.filter((entry) => entry.msg === 'control consumer active').length;
