@@ -3,6 +3,7 @@ import type { ConfirmChannel } from 'amqplib';
 import {
   setupTopology,
   startService,
+  TEST_STREAM_RETENTION,
   TestClient,
   waitUntilReady,
   writeWikisFile,
@@ -10,9 +11,6 @@ import {
   type TestTopology,
   type TestWiki,
 } from '@wikicast/test/support';
-
-const TEST_STREAM_MAX_AGE = '1h';
-const TEST_STREAM_MAX_BYTES = 100 * 1024 ** 2;
 
 /** One test file's world: its own topology on the shared RabbitMQ, a wikis file, edge processes. */
 export interface EdgeWorld {
@@ -40,8 +38,8 @@ export async function setupEdgeWorld(label: string, wikis: readonly TestWiki[], 
     WIKICAST_AMQP_PREFIX: topology.prefix,
     WIKICAST_WIKIS_FILE: wikisFile.path,
     // The retention setupTopology declared the stream with; other values are refused by RabbitMQ.
-    WIKICAST_STREAM_MAX_AGE: TEST_STREAM_MAX_AGE,
-    WIKICAST_STREAM_MAX_BYTES: String(TEST_STREAM_MAX_BYTES),
+    WIKICAST_STREAM_MAX_AGE: TEST_STREAM_RETENTION.maxAge,
+    WIKICAST_STREAM_MAX_BYTES: String(TEST_STREAM_RETENTION.maxLengthBytes),
     ...env,
   };
   const startEdge = async (extra: Record<string, string> = {}): Promise<ServiceProcess> => {
