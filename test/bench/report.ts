@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analysis } from './analysis.js';
+import { machineRows } from './lib/machine.js';
 import { barChart } from './lib/svg.js';
 import type { Results } from './run.js';
 
@@ -65,6 +66,8 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
       'The programs are in `test/bench/`; this page is written by them (`test/bench/run.ts`) and the raw figures are in [`benchmarks/results.json`](benchmarks/results.json).',
   );
   if (results.mode === 'quick') md.push('', '> **Quick mode:** small counts for development; these figures are not the issue\'s scenarios.');
+  md.push('');
+  md.push('Scaling out, with 1, 2 and 3 edges behind HAProxy as deployed, has a document of its own, written by `test/bench/scale-out.ts`: [benchmarks/scale-out.md](benchmarks/scale-out.md).');
   md.push('');
 
   md.push('## Targets');
@@ -273,14 +276,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
 
   md.push('## Machine and versions');
   md.push('');
-  md.push('| | |');
-  md.push('|---|---|');
-  md.push(`| date | ${m.date} |`);
-  md.push(`| CPU | ${m.cpu}, ${m.cores} cores |`);
-  md.push(`| memory | ${m.memoryGiB} GiB |`);
-  md.push(`| kernel | ${m.kernel} |`);
-  md.push(`| OS | ${m.os} |`);
-  md.push(`| open files limit | ${m.openFilesLimit} per process |`);
+  md.push(...machineRows(m));
   md.push(`| load average at the start | ${m.loadAverage ?? 'n/a'} (the machine is shared: other processes\' CPU during each measurement is in the tables) |`);
   md.push(`| Node.js | ${m.node} |`);
   for (const [name, version] of Object.entries(m.versions)) md.push(`| ${name} | ${version} |`);

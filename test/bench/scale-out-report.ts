@@ -1,4 +1,5 @@
 /** Renders the scale-out benchmark's results as docs/benchmarks/scale-out.md and its chart. */
+import { machineRows } from './lib/machine.js';
 import { barChart } from './lib/svg.js';
 import type { Scenario, ScaleOutPoint, ScaleOutResults } from './scale-out.js';
 
@@ -74,6 +75,27 @@ function table(points: ScaleOutPoint[], withRound: boolean): string[] {
   const header = withRound ? ['round', ...HEADER] : HEADER;
   const baseOf = (p: ScaleOutPoint): ScaleOutPoint | undefined => points.find((b) => b.scenario === p.scenario && (!withRound || b.round === p.round) && b.behindHaproxy && b.instances === 1);
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...points.map((p) => row(p, baseOf(p), withRound))];
+}
+
+/** µs of CPU per delivery of one group of processes. */
+function perDelivery(p: ScaleOutPoint, group: string): number {
+  const percent = p.cpuPercentByGroup?.[group];
+  return percent === undefined ? NaN : ((percent / 100) * 1e6) / p.deliveriesPerSecond;
+}
+
+/** µs of CPU per delivery of every process of the benchmark (the system, its clients, the broker). */
+function oursPerDelivery(p: ScaleOutPoint): number {
+  return Object.keys(p.cpuPercentByGroup ?? {}).reduce((sum, group) => sum + perDelivery(p, group), 0);
+}
+
+/** What each delivery cost, and the deliveries/s the machine's cores would carry at that cost with nothing else running. */
+function costTable(points: ScaleOutPoint[], cores: number): string[] {
+  const us = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+  return [
+    `| configuration | ${GROUPS.map((g) => `${g} µs / delivery`).join(' | ')} | all of them µs / delivery | deliveries/s the ${cores} cores carry at that cost |`,
+    `|---|${GROUPS.map(() => '---').join('|')}|---|---|`,
+    ...points.map((p) => `| ${name(p)} | ${GROUPS.map((g) => us(perDelivery(p, g))).join(' | ')} | ${us(oursPerDelivery(p))} | ${int((cores * 1e6) / oursPerDelivery(p))} |`),
+  ];
 }
 
 function analysis(points: ScaleOutPoint[], cores: number): string[] {
@@ -159,6 +181,10 @@ export function renderScaleOut(results: ScaleOutResults): { markdown: string; ch
     md.push('');
     md.push(...table(points, false));
     md.push('');
+    md.push('CPU per delivery, by process group (the CPU columns above ÷ deliveries/s), and what the cores would carry at that cost if nothing else ran on them:');
+    md.push('');
+    md.push(...costTable(points, m.cores));
+    md.push('');
     md.push(...analysis(points, m.cores));
     md.push('');
   }
@@ -199,13 +225,7 @@ export function renderScaleOut(results: ScaleOutResults): { markdown: string; ch
   }
   md.push('## Machine and versions');
   md.push('');
-  md.push('| | |');
-  md.push('|---|---|');
-  md.push(`| date | ${m.date} |`);
-  md.push(`| CPU | ${m.cpu}, ${m.cores} cores |`);
-  md.push(`| memory | ${m.memoryGiB} GiB |`);
-  md.push(`| kernel, OS | ${m.kernel}, ${m.os} |`);
-  md.push(`| open files limit | ${m.openFilesLimit} per process |`);
+  md.push(...machineRows(m));
   md.push(`| load average at the start | ${m.loadAverage} |`);
   md.push(`| Node.js | ${m.node} |`);
   md.push(`| HAProxy | ${results.haproxy} |`);

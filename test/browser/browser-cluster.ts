@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { setupHaproxyCluster, signToken, type HaproxyCluster, type ServiceProcess } from '@wikicast/test/support';
+import { CleanupStack, setupHaproxyCluster, signToken, type HaproxyCluster, type ServiceProcess } from '@wikicast/test/support';
 import { launchChromium } from './chromium.js';
 import { startPageServer, type PageServer } from './page-server.js';
 
@@ -27,18 +27,9 @@ export interface BrowserCluster extends Omit<HaproxyCluster, 'replaceEdge'> {
 
 export async function setupBrowserCluster(label: string): Promise<BrowserCluster> {
   const cluster = await setupHaproxyCluster(label, { edges: 2, edgePorts: 'ephemeral' });
-  const cleanups: Array<() => Promise<void>> = [() => cluster.cleanup()];
-  const cleanup = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const step of cleanups.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} cleanup step(s) failed`);
-  };
+  const cleanups = new CleanupStack();
+  cleanups.push(() => cluster.cleanup());
+  const cleanup = (): Promise<void> => cleanups.run();
   try {
     const pages = await startPageServer();
     cleanups.push(() => pages.close());

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { waitFor, type ServiceProcess } from '@wikicast/test/support';
+import { publishContinuously, waitFor, type ServiceProcess } from '@wikicast/test/support';
 import { setupBrowserCluster, type BrowserCluster } from './browser-cluster.js';
 
 /** Pause between two events of the continuous publisher (about 40 events a second). */
@@ -68,19 +68,10 @@ describe('seed API in Chromium: an edge is killed while events are published', (
     let atKill = 0;
     let socketsAtKill = 0;
     let atReconnect = 0;
-    let publishing = true;
-    let publishError: unknown = null;
-    const publisher = (async () => {
-      while (publishing) {
-        published.push(await cluster.publish(topic, 'edit', { n: published.length }));
-        await new Promise((resolve) => setTimeout(resolve, PUBLISH_PACE_MS));
-      }
-    })().catch((err: unknown) => {
-      publishError = err;
-    });
+    const publisher = publishContinuously(published, (n) => cluster.publish(topic, 'edit', { n }), PUBLISH_PACE_MS);
     try {
       const before = published.length;
-      await waitFor('ten events published before the kill', () => published.length >= before + 10 || publishError !== null);
+      await waitFor('ten events published before the kill', () => published.length >= before + 10 || publisher.error !== null);
       atKill = published.length;
       socketsAtKill = cluster.pageSockets.length;
       victim.child.kill('SIGKILL');
@@ -90,12 +81,11 @@ describe('seed API in Chromium: an edge is killed while events are published', (
       await waitFor('the page to reconnect', connected, { timeoutMs: 20_000 });
       assert.equal(await cluster.wsConnections(survivor), 1, 'the page reconnected through HAProxy to the other edge');
       atReconnect = published.length;
-      await waitFor('ten events published after the reconnection', () => published.length >= atReconnect + 10 || publishError !== null);
+      await waitFor('ten events published after the reconnection', () => published.length >= atReconnect + 10 || publisher.error !== null);
     } finally {
-      publishing = false;
-      await publisher;
+      await publisher.stop();
     }
-    assert.equal(publishError, null, `publishing failed: ${String(publishError)}`);
+    assert.equal(publisher.error, null, `publishing failed: ${String(publisher.error)}`);
 
     // The client's part of resuming: its new socket subscribed again from the last cursor it saw.
     const resubscribe = cluster.pageSockets

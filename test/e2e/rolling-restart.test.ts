@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { connect, type SocketConstructor, type WikicastClient, type WikicastMessage } from '@wikicast/client';
-import { setupHaproxyCluster, signToken, waitFor, type HaproxyCluster } from '@wikicast/test/support';
+import { publishContinuously, setupHaproxyCluster, signToken, waitFor, type HaproxyCluster } from '@wikicast/test/support';
 
 /** Clients behind HAProxy, each the real client library in Node over `ws`. */
 const CLIENTS = 12;
@@ -93,20 +93,11 @@ describe('rolling restart of every edge behind HAProxy, under continuous publish
     assert.equal(counts.reduce<number>((a, n) => a + (n ?? 0), 0), CLIENTS, `every client on an edge (${counts.join(', ')})`);
     assert.ok(counts.every((n) => (n ?? 0) > 0), `HAProxy spread the clients over both edges (${counts.join(', ')})`);
 
-    let publishing = true;
-    let publishError: unknown = null;
-    const publisher = (async () => {
-      while (publishing) {
-        published.push(await cluster.publish(topic, 'edit', { n: published.length }));
-        await new Promise((resolve) => setTimeout(resolve, PUBLISH_PACE_MS));
-      }
-    })().catch((err: unknown) => {
-      publishError = err;
-    });
+    const publisher = publishContinuously(published, (n) => cluster.publish(topic, 'edit', { n }), PUBLISH_PACE_MS);
     const publishedMore = async (what: string): Promise<void> => {
       const target = published.length + EVENTS_PER_STEP;
-      await waitFor(`${EVENTS_PER_STEP} more events to be published ${what}`, () => published.length >= target || publishError !== null, { timeoutMs: 30_000 });
-      assert.equal(publishError, null, `publishing through HAProxy failed ${what}`);
+      await waitFor(`${EVENTS_PER_STEP} more events to be published ${what}`, () => published.length >= target || publisher.error !== null, { timeoutMs: 30_000 });
+      assert.equal(publisher.error, null, `publishing through HAProxy failed ${what}`);
     };
 
     try {
@@ -127,10 +118,9 @@ describe('rolling restart of every edge behind HAProxy, under continuous publish
         await publishedMore(`after ${oldId} was replaced by ${cluster.edgeId(index)}`);
       }
     } finally {
-      publishing = false;
-      await publisher;
+      await publisher.stop();
     }
-    assert.equal(publishError, null, 'publishing through HAProxy never failed');
+    assert.equal(publisher.error, null, 'publishing through HAProxy never failed');
 
     const last = published.at(-1)!;
     await waitFor('every client to receive the last event', () => clients.every((c) => c.delivered.at(-1)?.id === last), { timeoutMs: 30_000 }).catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import { setupTopology, type TestTopology } from './broker.js';
+import { CleanupStack } from './cleanup-stack.js';
 import { wsConnections } from './edge-metrics.js';
 import { freePort } from './ports.js';
 import { serverChecks, startHaproxy, waitForHealthy, type HaproxyAddresses, type HaproxyProcess } from './haproxy-process.js';
@@ -55,30 +56,17 @@ export interface HaproxyCluster {
   cleanup: () => Promise<void>;
 }
 
-type Cleanup = () => Promise<void> | void;
-
 export async function setupHaproxyCluster(label: string, options: HaproxyClusterOptions = {}): Promise<HaproxyCluster> {
-  const cleanups: Cleanup[] = [];
-  const cleanup = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const step of cleanups.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} cleanup step(s) failed`);
-  };
+  const cleanups = new CleanupStack();
   try {
-    return await build(label, options, cleanups, cleanup);
+    return await build(label, options, cleanups);
   } catch (err) {
-    await cleanup().catch(() => undefined);
+    await cleanups.run().catch(() => undefined);
     throw err;
   }
 }
 
-async function build(label: string, options: HaproxyClusterOptions, cleanups: Cleanup[], cleanup: () => Promise<void>): Promise<HaproxyCluster> {
+async function build(label: string, options: HaproxyClusterOptions, cleanups: CleanupStack): Promise<HaproxyCluster> {
   const count = options.edges ?? 2;
   const edgePorts = options.edgePorts ?? 'ephemeral';
   const wiki = options.wiki ?? testWiki(`${label.replace(/[^a-z0-9]/g, '')}wiki`);
@@ -147,6 +135,6 @@ async function build(label: string, options: HaproxyClusterOptions, cleanups: Cl
     return edge;
   };
 
-  const cluster: HaproxyCluster = { wiki, topology, ingest, edges, haproxy, edgeId, publish, wsConnections, replaceEdge, cleanup };
+  const cluster: HaproxyCluster = { wiki, topology, ingest, edges, haproxy, edgeId, publish, wsConnections, replaceEdge, cleanup: () => cleanups.run() };
   return cluster;
 }

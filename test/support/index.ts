@@ -14,3 +14,6 @@ export type { HaproxyAddresses, HaproxyProcess, ServerCheck } from './haproxy-pr
 export { setupHaproxyCluster } from './haproxy-cluster.js';
 export type { EdgePorts, HaproxyCluster, HaproxyClusterOptions } from './haproxy-cluster.js';
 export { wsConnections } from './edge-metrics.js';
+export { CleanupStack } from './cleanup-stack.js';
+export { publishContinuously } from './publisher-loop.js';
+export type { PublisherLoop } from './publisher-loop.js';

@@ -64,3 +64,17 @@ export async function machineInfo(redisVersion: string): Promise<MachineInfo> {
     gitDirty: status !== '' && status !== 'unknown',
   };
 }
+
+/** The first rows of a document's "Machine and versions" table, header included. */
+export function machineRows(m: MachineInfo): string[] {
+  return [
+    '| | |',
+    '|---|---|',
+    `| date | ${m.date} |`,
+    `| CPU | ${m.cpu}, ${m.cores} cores |`,
+    `| memory | ${m.memoryGiB} GiB |`,
+    `| kernel | ${m.kernel} |`,
+    `| OS | ${m.os} |`,
+    `| open files limit | ${m.openFilesLimit} per process |`,
+  ];
+}
