@@ -53,6 +53,46 @@ async function freePort(): Promise<number> {
   });
 }
 
+const SERVER_START_ATTEMPTS = 5;
+
+interface PhpServer {
+  child: ChildProcess;
+  port: number;
+  /** What the server wrote to stderr (its request log and PHP's errors), the first 2,000 chunks. */
+  log: string[];
+  exited: Promise<void>;
+}
+
+/**
+ * PHP's built-in server on a free loopback port, serving MediaWiki. Between finding the port and
+ * binding it another process may take it: then the server exits at once, and another port is tried.
+ */
+async function startPhpServer(env: NodeJS.ProcessEnv): Promise<PhpServer> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', MEDIAWIKI_DIR], {
+      cwd: MEDIAWIKI_DIR,
+      env: { ...env, PHP_CLI_SERVER_WORKERS: '2' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group: the server forks workers that a signal to the parent alone would orphan.
+      detached: true,
+    });
+    const log: string[] = [];
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const listening = await new Promise<boolean>((resolve) => {
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+        if (log.length < 2000) log.push(chunk);
+        if (chunk.includes('Development Server')) resolve(true);
+      });
+      void exited.then(() => resolve(false));
+    });
+    if (listening) return { child, port, log, exited };
+    if (attempt >= SERVER_START_ATTEMPTS || !log.join('').includes('Address already in use')) {
+      throw new Error(`PHP's built-in server did not start on 127.0.0.1:${port}\n${log.join('')}`);
+    }
+  }
+}
+
 /**
  * A throwaway MediaWiki: Debian's package (installed when missing), a fresh SQLite install in a
  * temporary folder, the extension loaded from this checkout, PHP's built-in server on loopback.
@@ -62,10 +102,24 @@ async function freePort(): Promise<number> {
 export async function startMediaWiki(options: WikiOptions): Promise<TestMediaWiki> {
   await ensureDebianPackages(MEDIAWIKI_PACKAGES);
   const dir = mkdtempSync(join(tmpdir(), 'wikicast-mediawiki-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const adminPassword = `Pw-${randomBytes(12).toString('hex')}`;
   const env = { ...process.env, MW_CONFIG_FILE: join(dir, 'LocalSettings.php'), MW_INSTALL_PATH: MEDIAWIKI_DIR };
+  let server: PhpServer;
+  try {
+    // The server first: the wiki is installed with its URL, and the port is held from then on.
+    server = await startPhpServer(env);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const url = `http://127.0.0.1:${server.port}`;
+  const stop = async (): Promise<void> => {
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      process.kill(-server.child.pid!, 'SIGTERM');
+      await server.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     await run('php', [
       join(MEDIAWIKI_DIR, 'maintenance', 'install.php'),
@@ -75,7 +129,7 @@ export async function startMediaWiki(options: WikiOptions): Promise<TestMediaWik
       'Wikicast Test Wiki', ADMIN_USER,
     ], { env, maxBuffer: 16 * 1024 * 1024 });
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
     throw err;
   }
   const log = join(dir, 'wikicast.log');
@@ -95,25 +149,6 @@ $wgWikicastTimeout = 2;
 $wgWikicastConnectTimeout = 1;
 ${options.extraSettings ?? ''}
 `);
-  const server: ChildProcess = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', MEDIAWIKI_DIR], {
-    cwd: MEDIAWIKI_DIR,
-    env: { ...env, PHP_CLI_SERVER_WORKERS: '2' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    // Its own process group: the server forks workers that a signal to the parent alone would orphan.
-    detached: true,
-  });
-  const serverLog: string[] = [];
-  server.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    if (serverLog.length < 2000) serverLog.push(chunk);
-  });
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (server.exitCode === null && server.signalCode === null) {
-      process.kill(-server.pid!, 'SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
   try {
     await waitFor(`MediaWiki at ${url} to answer`, async () => {
       try {
@@ -124,7 +159,7 @@ ${options.extraSettings ?? ''}
     }, { timeoutMs: 20_000, intervalMs: 100 });
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n${serverLog.join('')}`);
+    throw new Error(`${(err as Error).message}\n${server.log.join('')}`);
   }
   const maintenance = (script: string, args: string[] = [], input = ''): Promise<string> =>
     new Promise((resolve, reject) => {
