@@ -29,6 +29,8 @@ export const RECENT_EVENTS = 10_000;
 export const CATCH_UP_TIMEOUT_MS = 5_000;
 /** Live events one resume holds back while it reads history (see Replay.hold). */
 export const MAX_HELD_EVENTS = 10_000;
+/** Stream messages in flight to one resume; with half the buffer limit, what a slow reader can be sent ahead. */
+export const REPLAY_PREFETCH = 64;
 /** Resumes reading older history from the stream at once (each holds a channel). */
 export const MAX_STREAM_READS = 16;
 /** Topics one connection may be subscribed to at once. */

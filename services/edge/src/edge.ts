@@ -11,7 +11,7 @@ import {
   WikiRegistry,
 } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
-import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, MAX_STREAM_READS, type EdgeConfig } from './config.js';
+import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, MAX_STREAM_READS, type EdgeConfig } from './config.js';
 import { ClientFrames } from './client-frames.js';
 import { ClientSends } from './client-sends.js';
 import { EdgePublisher } from './edge-publisher.js';
@@ -114,7 +114,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     metrics,
     logger,
     queue: names.log,
-    streamPrefetch: config.streamPrefetch,
+    replayPrefetch: REPLAY_PREFETCH,
+    replayBacklogBytes: config.maxBufferedBytes / 2,
     model: () => broker.model,
     head: () => consumer.lastOffset,
     heldLimit: MAX_HELD_EVENTS,

@@ -15,6 +15,8 @@ export interface Sink {
   /** Joins the uWS topic so `app.publish` reaches it; false if this transport cannot (it is then fed one by one). */
   joinTopic(topic: string): boolean;
   leaveTopic(topic: string): void;
+  /** Bytes written that the reader has not taken yet (an upper bound). */
+  readonly bufferedBytes: number;
   /** Closes if more than the limit is buffered; true if it did. */
   checkBuffered(): boolean;
   /** Ends the connection with a close code and a short reason. Idempotent. */

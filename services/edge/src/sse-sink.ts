@@ -47,6 +47,10 @@ export class SseSink implements Sink {
     return this.#closed;
   }
 
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
   /** True while uWS holds bytes the reader has not taken yet. */
   get backlogged(): boolean {
     return this.#buffered > 0;

@@ -113,7 +113,14 @@ export class StreamConsumer {
       const unacked = this.#unacked;
       const channel = this.#channel;
       this.#unacked = null;
-      if (unacked !== null && channel !== null) channel.ack(unacked, true);
+      if (unacked === null || channel === null) return;
+      try {
+        channel.ack(unacked, true);
+      } catch (err) {
+        // The connection began closing (drain, or a recycle) within this turn. Nothing is lost:
+        // after a reconnect the consumer starts after the last offset it handed on, acked or not.
+        this.#options.logger.debug({ err }, 'acknowledging on a closing connection failed');
+      }
     });
   }
 }

@@ -15,7 +15,15 @@ export interface StreamReadOptions {
   onEntry: (entry: LogEntry) => void;
   /** Whether the read has caught up once it handled the message at `offset`. */
   caughtUp: (offset: number) => boolean;
+  /**
+   * Whether the reader is behind (its buffer is filling): messages then wait unacknowledged, so
+   * RabbitMQ stops after `prefetch` of them, until the reader has taken what it was sent.
+   */
+  throttled: () => boolean;
 }
+
+/** How often a held-back read checks whether its reader has caught up. */
+const THROTTLE_CHECK_MS = 20;
 
 export type StreamReadResult = { ok: true; lastOffset: number } | { ok: false; reason: string };
 
@@ -32,11 +40,15 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
     let lastOffset = cursor.offset;
     let finished = false;
     let idleTimer: NodeJS.Timeout | null = null;
+    /** Received, not yet handled: while the reader is behind, at most `prefetch` wait here. */
+    const waiting: ConsumeMessage[] = [];
+    let pumpTimer: NodeJS.Timeout | null = null;
 
     const finish = (result: StreamReadResult): void => {
       if (finished) return;
       finished = true;
       if (idleTimer !== null) clearTimeout(idleTimer);
+      if (pumpTimer !== null) clearTimeout(pumpTimer);
       resolve(result);
       closeQuietly(channel, logger);
     };
@@ -47,22 +59,16 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
         options.idleTimeoutMs,
       );
     };
-    const receive = (message: ConsumeMessage | null): void => {
-      if (finished) return;
-      if (message === null) {
-        finish({ ok: false, reason: 'the stream was deleted while reading it' });
-        return;
-      }
-      channel.ack(message);
-      armIdleTimer();
+    /** Handles one message; true once the read is over. */
+    const handle = (message: ConsumeMessage): boolean => {
       const offset = streamOffset(message.properties.headers as Record<string, unknown> | undefined);
       // RabbitMQ starts at the chunk holding the offset asked for, so earlier messages come first.
-      if (offset === null || offset < cursor.offset) return;
+      if (offset === null || offset < cursor.offset) return false;
       if (!verified) {
         const reason = verify(offset, message, cursor);
         if (reason !== null) {
           finish({ ok: false, reason });
-          return;
+          return true;
         }
         verified = true;
       } else {
@@ -70,7 +76,38 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
         const parsed = parseLogEntry(offset, message.content);
         if (parsed.ok) options.onEntry(parsed.entry);
       }
-      if (options.caughtUp(offset)) finish({ ok: true, lastOffset });
+      if (!options.caughtUp(offset)) return false;
+      finish({ ok: true, lastOffset });
+      return true;
+    };
+    // Hands waiting messages on while the reader keeps up, acknowledging what it handled (RabbitMQ
+    // then sends more); while the reader is behind, looks again a little later, with the idle
+    // timer off: a slow reader is not a stream that has nothing more.
+    const pump = (): void => {
+      pumpTimer = null;
+      let handled: ConsumeMessage | null = null;
+      while (!finished && waiting.length > 0 && !options.throttled()) {
+        handled = waiting.shift()!;
+        if (handle(handled)) return;
+      }
+      if (finished) return;
+      if (handled !== null) {
+        channel.ack(handled, true);
+        armIdleTimer();
+      }
+      if (waiting.length > 0) {
+        if (idleTimer !== null) clearTimeout(idleTimer);
+        pumpTimer = setTimeout(pump, THROTTLE_CHECK_MS);
+      }
+    };
+    const receive = (message: ConsumeMessage | null): void => {
+      if (finished) return;
+      if (message === null) {
+        finish({ ok: false, reason: 'the stream was deleted while reading it' });
+        return;
+      }
+      waiting.push(message);
+      if (pumpTimer === null) pump();
     };
 
     channel.on('error', (err: Error) => finish({ ok: false, reason: `reading the stream failed: ${err.message}` }));

@@ -17,7 +17,6 @@ export interface SubscriptionsDeps {
   logger: Logger;
   /** The stream queue, `<prefix>.events.log`. */
   queue: string;
-  streamPrefetch: number;
   /** The broker connection while it is up, for reading older history from the stream. */
   model: () => ChannelModel | null;
   /** The offset of the newest event this edge consumed (`null` before the first). */
@@ -26,6 +25,10 @@ export interface SubscriptionsDeps {
   heldLimit: number;
   /** How long a resume waits for this edge to reach a cursor handed out by a faster edge. */
   catchUpTimeoutMs: number;
+  /** A replay pauses while its reader has more than this many bytes waiting (it resumes once they are taken). */
+  replayBacklogBytes: number;
+  /** Stream messages in flight to one replay: with the backlog, bounds what a slow reader is sent. */
+  replayPrefetch: number;
   /** Stream reads running at once; more wait their turn (a mass reconnect after an edge died). */
   maxStreamReads: number;
 }
@@ -82,7 +85,7 @@ export class Subscriptions {
   }
 
   async #resume(session: Session, replay: Replay, cursor: Cursor): Promise<void> {
-    const { recent, metrics } = this.#deps;
+    const { recent } = this.#deps;
     const head = this.#deps.head();
     // A cursor from an edge that is a little ahead of this one: wait until this edge has it.
     if ((head === null || cursor.offset > head) && !(await this.#reach(cursor.offset))) {
@@ -96,15 +99,41 @@ export class Subscriptions {
         this.#reset(session, replay, 'the cursor names another event at this position (the stream was re-created)');
         return;
       }
-      let replayed = 0;
+      let complete = true;
       session.sink.batch(() => {
-        for (const entry of recent.after(cursor.offset)) if (this.#replayOne(session, replay, entry)) replayed++;
+        complete = this.#fromMemory(session, replay, cursor.offset);
       });
-      metrics.replayed.inc({ source: 'ring' }, replayed);
-      this.#goLive(session, replay);
-      return;
+      if (complete) return this.#goLive(session, replay);
     }
-    await this.#fromStream(session, replay, cursor);
+    // Older than memory holds, or a reader too slow to take the rest at once: the stream, paced.
+    await this.#fromStream(session, replay, this.#resumePoint(replay, cursor));
+  }
+
+  /** Replays from memory what follows `offset`; false if the reader fell behind before the end. */
+  #fromMemory(session: Session, replay: Replay, offset: number): boolean {
+    let replayed = 0;
+    let complete = true;
+    for (const entry of this.#deps.recent.after(offset)) {
+      if (this.#throttled(session)) {
+        complete = false;
+        break;
+      }
+      if (this.#replayOne(session, replay, entry)) replayed++;
+    }
+    this.#deps.metrics.replayed.inc({ source: 'ring' }, replayed);
+    return complete;
+  }
+
+  /** Where a replay continues from: the cursor, or the last event memory gave it. */
+  #resumePoint(replay: Replay, cursor: Cursor): Cursor {
+    if (replay.reached === cursor.offset) return cursor;
+    const last = this.#deps.recent.at(replay.reached);
+    // Gone from memory meanwhile: a cursor that cannot be checked ends in reset, never a gap.
+    return { offset: replay.reached, check: last === undefined ? '' : cursorCheck(last.event.id) };
+  }
+
+  #throttled(session: Session): boolean {
+    return session.sink.bufferedBytes > this.#deps.replayBacklogBytes;
   }
 
   async #fromStream(session: Session, replay: Replay, cursor: Cursor): Promise<void> {
@@ -120,12 +149,13 @@ export class Subscriptions {
       const result = await readStream(model, {
         queue: this.#deps.queue,
         cursor,
-        prefetch: this.#deps.streamPrefetch,
+        prefetch: this.#deps.replayPrefetch,
         idleTimeoutMs: this.#deps.catchUpTimeoutMs,
         logger: session.logger,
         onEntry: (entry) => {
           if (this.#replayOne(session, replay, entry)) replayed++;
         },
+        throttled: () => this.#throttled(session),
         caughtUp: (offset) => {
           const head = this.#deps.head();
           replay.finishing = session.closed || head === null || offset >= head;

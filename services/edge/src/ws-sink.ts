@@ -25,6 +25,10 @@ export class WsSink<T> implements Sink {
     this.#onTooSlow = onTooSlow;
   }
 
+  get bufferedBytes(): number {
+    return this.#closed ? 0 : this.#ws.getBufferedAmount();
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

@@ -79,7 +79,8 @@ for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       await Promise.all(doomedReaders.map((r) => r.failOver(survivor)));
       // A drain closes with 1012 ("restarting: reconnect elsewhere and resume"); a killed edge just vanishes (1006).
       for (const reader of doomedReaders) assert.equal(reader.closeCodes[0], signal === 'SIGTERM' ? 1012 : 1006);
-      assert.equal(await doomed.exited, signal === 'SIGTERM' ? 0 : 'SIGKILL');
+      const exit = await doomed.exited;
+      assert.equal(exit, signal === 'SIGTERM' ? 0 : 'SIGKILL');
       const atFailover = published.length;
       await waitFor('more events after the failover', () => published.length >= atFailover + 100);
       publishing = false;

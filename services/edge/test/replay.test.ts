@@ -136,6 +136,51 @@ describe('edge resume (subscribe since)', () => {
     }
   });
 
+  it('paces a long replay to a slow reader instead of cutting it off (4009)', async () => {
+    // 12 MiB of history against a 256 KiB buffer limit: sent at once, the reader would be cut.
+    const slowWorld = await setupEdgeWorld('edge-replay-slow', [wiki], 0);
+    try {
+      const edge = await slowWorld.startEdge({ WIKICAST_EDGE_MAX_BUFFERED_BYTES: String(256 * 1024), WIKICAST_EDGE_RECENT_EVENTS: '300' });
+      const topic = `${wiki.id}:bulk`;
+      const connect = async (): Promise<TestClient> => {
+        const client = await slowWorld.connect({ token: await signToken(wiki, { sub: 'Bulk' }) }, edge);
+        await client.next((f) => f.op === 'welcome', 'welcome');
+        return client;
+      };
+      const watcher = await connect();
+      await subscribe(watcher, [topic]);
+      const first = wikiEvent(wiki.id, topic);
+      await slowWorld.publish(first);
+      const cursor = String((await watcher.next((f) => f.id === first.id, 'the first event')).cursor);
+      const padding = 'p'.repeat(16 * 1024);
+      const bulk = Array.from({ length: 800 }, (_, n) => wikiEvent(wiki.id, topic, { msg: { n, padding } }));
+      for (let i = 0; i < bulk.length; i += 100) await slowWorld.publish(...bulk.slice(i, i + 100));
+      await watcher.next((f) => f.id === bulk.at(-1)!.id, 'the bulk, live', 30_000);
+      watcher.close();
+
+      const slow = await connect();
+      // A reader on a slow link: it takes 64 KiB, then pauses 10 ms, over and over.
+      const raw = (slow.socket as unknown as { _socket: import('node:net').Socket })._socket;
+      let taken = 0;
+      raw.on('data', (chunk: Buffer) => {
+        taken += chunk.length;
+        if (taken < 64 * 1024) return;
+        taken = 0;
+        raw.pause();
+        setTimeout(() => raw.resume(), 10);
+      });
+      await subscribe(slow, [topic], { since: cursor });
+      await slow.next((f) => f.id === bulk.at(-1)!.id, 'the whole replay', 60_000);
+      const live = wikiEvent(wiki.id, topic);
+      await slowWorld.publish(live);
+      await slow.next((f) => f.id === live.id, 'a live event after the replay');
+      assert.equal(slow.closeCode, null);
+      assert.deepEqual(idsOf(slow, topic), [...bulk.map((e) => e.id), live.id]);
+    } finally {
+      await slowWorld.cleanup();
+    }
+  });
+
   it('answers reset for a cursor naming another event, or no cursor at all, and continues live', async () => {
     const topic = `${wiki.id}:reset`;
     const watcher = await reader(0);
