@@ -139,7 +139,21 @@ function conclusion(best: ScaleOutPoint[], cores: number): string[] {
     const steps = behind.slice(1).map((p, i) => `${behind[i]!.instances} → ${p.instances} edges ${ratio(p.deliveriesPerSecond / behind[i]!.deliveriesPerSecond)}`);
     const edgeCpu = behind.map((p) => `${int(p.cpuPercentByGroup?.edges)} %`).join(', ');
     const busy = behind.map((p) => `${int(p.machineBusyPercent)} %`).join(', ');
-    lines.push(`- **${scenario}**: deliveries/s ${steps.join(', ')}; edges' CPU ${edgeCpu} and the machine ${busy} busy (of ${cores * 100} %) with ${behind.map((p) => p.instances).join(', ')} edges.`);
+    const first = behind[0]!;
+    const last = behind.at(-1)!;
+    const growth = last.deliveriesPerSecond / first.deliveriesPerSecond;
+    const us = (v: number): string => `${v.toFixed(1)} µs`;
+    const why =
+      growth < 1.2
+        ? `Throughput stays about where one edge had it (a change under 20 % is within what other work on this shared machine moves it): every delivery costs ${us(oursPerDelivery(first))} of CPU over all processes, of which the edges' part is ${us(perDelivery(first, 'edges'))}; splitting that part over more processes does not lower the total, and the ${cores} cores are full from one edge on.`
+        : `Throughput grows with edges although the cores are full from one edge on: the edges' share of the CPU rose (${edgeCpu} of one core), and HAProxy's and the clients' cost per delivery fell (HAProxy ${us(perDelivery(first, 'HAProxy'))} → ${us(perDelivery(last, 'HAProxy'))}, clients ${us(perDelivery(first, 'load generators'))} → ${us(perDelivery(last, 'load generators'))}; they pay per read and per wake-up, and how many frames one read carries depends on how the edges' writes fall; this run does not isolate why).`;
+    lines.push(`- **${scenario}**: deliveries/s ${steps.join(', ')} (${ratio(growth)} from ${first.instances} to ${last.instances}); edges' CPU ${edgeCpu} and the machine ${busy} busy (of ${cores * 100} %) with ${behind.map((p) => p.instances).join(', ')} edges. ${why}`);
+  }
+  if (lines.length) {
+    lines.push(
+      `- **What this means for deployments.** Every edge reads the whole stream and writes to its own clients only, so edges divide the per-connection work, not the per-event work. On this one machine the edges, HAProxy, RabbitMQ and the clients compete for the same ${cores} cores, so the machine's cores are the limit almost at once and more edge processes cannot add capacity beyond them. ` +
+        'In a cluster, each edge replica brings its own CPU (the Kubernetes base requests 500m per edge and the autoscaler adds replicas on CPU), HAProxy replicas scale separately, and clients are elsewhere: there the edges\' own figures above (CPU per delivery, and the even spread) are the ones that carry over.',
+    );
   }
   return lines;
 }
@@ -217,6 +231,13 @@ export function renderScaleOut(results: ScaleOutResults): { markdown: string; ch
   md.push('');
   md.push(...table([...results.points].sort((a, b) => a.scenario.localeCompare(b.scenario) || a.round - b.round), true));
   md.push('');
+  const errors = results.points.filter((p) => p.errors.length > 0);
+  if (errors.length) {
+    md.push('Errors during a run (a subscriber that failed to connect or subscribe is left out of that run\'s subscribers):');
+    md.push('');
+    for (const p of errors) md.push(`- ${p.scenario}, ${name(p)}, round ${p.round}: ${p.errors.map((e) => `\`${e.slice(0, 300).replace(/`/g, "'")}\``).join('; ')}`);
+    md.push('');
+  }
   if (results.failures.length) {
     md.push('## What did not run');
     md.push('');

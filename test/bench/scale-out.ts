@@ -9,7 +9,7 @@
  * sends to each, so the edge's own cost per delivery is higher). Writes
  * docs/benchmarks/scale-out.md (raw figures in docs/benchmarks/scale-out.json).
  *
- *   node --conditions=wikicast-source --import tsx test/bench/scale-out.ts              # ~3 min
+ *   node --conditions=wikicast-source --import tsx test/bench/scale-out.ts              # ~10 min
  *   … scale-out.ts --quick                 # small counts, writes to $TMPDIR/wikicast-bench
  *   … scale-out.ts --edges 1,2,3,4 --rounds 2 --subscribers 8000 --scenarios broadcast,audience
  *   … scale-out.ts --render docs/benchmarks/scale-out.json   # rewrite the document from saved figures
@@ -59,7 +59,7 @@ export interface ScaleOutResults {
   durationS: number;
 }
 
-const FULL: ScaleOutConfig = { scenarios: [...SCENARIOS], subscribers: 8_000, edges: [1, 2, 3], rounds: 2, warmupS: 3, measureS: 10, window: 16, workers: 3 };
+const FULL: ScaleOutConfig = { scenarios: [...SCENARIOS], subscribers: 8_000, edges: [1, 2, 3], rounds: 3, warmupS: 3, measureS: 10, window: 16, workers: 3 };
 const QUICK: ScaleOutConfig = { scenarios: [...SCENARIOS], subscribers: 1_000, edges: [1, 2, 3], rounds: 1, warmupS: 1, measureS: 3, window: 16, workers: 2 };
 
 async function main(): Promise<void> {
