@@ -214,7 +214,7 @@ export function renderScaleOut(results: ScaleOutResults): { markdown: string; ch
       title: `Delivered events per second, ${int(c.subscribers)} subscribers`,
       axis: 'deliveries per second (events × subscribers), more is better',
       series: ['deliveries/s'],
-      rows: best.map((p) => ({ label: `${p.scenario}: ${name(p)}`, values: [p.deliveriesPerSecond] })),
+      rows: c.scenarios.flatMap((scenario) => best.filter((p) => p.scenario === scenario)).map((p) => ({ label: `${p.scenario}: ${name(p)}`, values: [p.deliveriesPerSecond] })),
       format: int,
     });
     md.push('![Deliveries per second with 1, 2 and 3 edges](scale-out.svg)');
