@@ -75,11 +75,11 @@ export function analysis(results: Results): string[] {
     const over2k = wm.bytesPerConnection > 2048;
     out.push(
       `- **Memory per connection${over2k || (wsm && wm.bytesPerConnection > wsm.bytesPerConnection / 5) ? ' (target missed)' : ''}.** The edge holds ${int(wm.bytesPerConnection)} B per idle connection, of which ${int(wm.heapBytesPerConnection)} B is live JS heap; uWS itself (the bare server, ${int(um.bytesPerConnection)} B, ${int(um.heapBytesPerConnection)} B of it JS) accounts for much of the rest. ` +
-        'The JS part is the per-connection session the edge needs for its semantics: the session object and its topic set, the identity from the token (user, groups, send patterns, expiry), the sink that watches backpressure, a child logger with the connection\'s bindings, and the router\'s entries. ' +
+        'The JS part is the per-connection session the edge needs for its semantics: the session object and its topic set, the identity from the token (user, groups, send patterns, expiry), the sink that watches backpressure, its entry among the token expiries (grouped by second behind one timer), and the router\'s entries; the logger bound to the connection is made only when something is logged about it. ' +
         (wsm ? `⅕ of ws + Redis (${int(wsm.bytesPerConnection)} B) would be ${int(wsm.bytesPerConnection / 5)} B, ${um.bytesPerConnection > 0 ? `about ${n(wsm.bytesPerConnection / 5 / um.bytesPerConnection, 1)}× what uWS alone takes` : 'barely above what uWS alone takes'}: no server that keeps per-connection state in JavaScript (permissions, cursor, rate limit, token expiry) can reach it; the ws design is already lean per connection, since it keeps almost nothing. ` : '') +
         (iom ? `Against Socket.IO (${int(iom.bytesPerConnection)} B) the edge is at ${n(wm.bytesPerConnection / iom.bytesPerConnection)}×. ` : '') +
         (over2k
-          ? `The 2 KiB target of issue 3 is missed by ${int(wm.bytesPerConnection - 2048)} B. Likely places to save it (not measured one by one here): the child logger made for every connection (pino keeps its bindings per child; making it on first use would avoid most), and the topic \`Set\` (an array would do for the usual one or two topics).`
+          ? `The 2 KiB target of issue 3 is missed by ${int(wm.bytesPerConnection - 2048)} B. Likely places to save it (not measured one by one here): the topic \`Set\` (an array would do for the usual one or two topics), and the session\'s fields that only resuming or sending connections need.`
           : 'The 2 KiB target of issue 3 is met.'),
     );
   }
