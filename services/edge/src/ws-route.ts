@@ -71,12 +71,16 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
         sendError(exchange, 503, 'shutting_down', refusing, { 'retry-after': '1' });
         return;
       }
+      // Promise continuations can run inside another socket's uWS callback (uWS.js drains
+      // microtasks there), with that socket corked; a fresh macrotask upgrades from uWS's top level.
       const upgrade = (data: SocketData): void => {
-        if (exchange.aborted) return;
-        // The edge began draining while the token was verified: this session would miss the 1012 sweep.
-        const draining = deps.refusingReason();
-        if (draining !== null) return sendError(exchange, 503, 'shutting_down', draining, { 'retry-after': '1' });
-        res.cork(() => res.upgrade(data, key, protocol, extensions, context));
+        setImmediate(() => {
+          if (exchange.aborted) return;
+          // The edge began draining while the token was verified: this session would miss the 1012 sweep.
+          const draining = deps.refusingReason();
+          if (draining !== null) return sendError(exchange, 503, 'shutting_down', draining, { 'retry-after': '1' });
+          res.cork(() => res.upgrade(data, key, protocol, extensions, context));
+        });
       };
       deps.admission.admit({ token: query.get('token') || null, wiki: query.get('wiki') || null }).then(
         (identity) => upgrade({ identity, refusal: null, session: null, welcome: null, ended: false }),
