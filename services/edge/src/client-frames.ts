@@ -1,9 +1,9 @@
-import { parseClientFrame, type ClientFrame, type FrameRef, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
+import { parseClientFrame, type ClientFrame, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { ClientSends } from './client-sends.js';
 import { EdgeError } from './edge-error.js';
 import type { Router } from './router.js';
-import type { Session } from './session.js';
+import { withRef, type Session } from './session.js';
 import type { Subscriptions } from './subscriptions.js';
 import type { TokenRefresh } from './token-refresh.js';
 import { resolveTopics } from './topics.js';
@@ -71,16 +71,12 @@ export class ClientFrames {
     if (session.topics.size + added > this.#deps.maxTopicsPerConnection) {
       throw new EdgeError('forbidden', `at most ${this.#deps.maxTopicsPerConnection} topics per connection`);
     }
-    this.#deps.subscriptions.subscribe(session, topics, frame.since, () => session.send({ op: 'subscribed', topics, ...ref(frame.ref) }));
+    this.#deps.subscriptions.subscribe(session, topics, frame.since, () => session.send({ op: 'subscribed', topics, ...withRef(frame.ref) }));
   }
 
   #unsubscribe(session: Session, frame: UnsubscribeFrame): void {
     const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis);
     for (const topic of topics) this.#deps.router.unsubscribe(session, topic);
-    session.send({ op: 'unsubscribed', topics, ...ref(frame.ref) });
+    session.send({ op: 'unsubscribed', topics, ...withRef(frame.ref) });
   }
-}
-
-function ref(value: FrameRef | undefined): { ref?: FrameRef } {
-  return value === undefined ? {} : { ref: value };
 }

@@ -5,7 +5,7 @@ import { EdgeError } from './edge-error.js';
 import type { EdgePublisher } from './edge-publisher.js';
 import type { Identity } from './identity.js';
 import type { SendRateLimiter } from './send-rate.js';
-import type { Session } from './session.js';
+import { withRef, type Session } from './session.js';
 import { resolveTopics } from './topics.js';
 
 export interface ClientSendDeps {
@@ -49,7 +49,7 @@ export class ClientSends {
       ts: new Date().toISOString(),
     };
     this.#deps.publisher.publish(event).then(
-      () => session.send({ op: 'ack', ...(frame.ref !== undefined ? { ref: frame.ref } : {}), id: event.id }),
+      () => session.send({ op: 'ack', ...withRef(frame.ref), id: event.id }),
       (err: unknown) => {
         if (err instanceof EdgeError) {
           session.logger.warn({ code: err.code, reason: err.message, id: event.id }, 'send not confirmed');

@@ -1,6 +1,7 @@
 import { validators, summarize, type ControlMessage } from '@wikicast/protocol';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
+import { recycleOnChannelError } from './channel-failure.js';
 
 export interface ControlConsumerOptions {
   /** The control fanout exchange, `<prefix>.control` (declared by declareTopology). */
@@ -39,10 +40,7 @@ export class ControlConsumer {
   async attach(model: ChannelModel): Promise<void> {
     const { logger, exchange } = this.#options;
     const channel = await model.createChannel();
-    channel.on('error', (err: Error) => {
-      logger.error({ err }, 'control channel failed');
-      this.#options.onChannelFailure(`control channel failed: ${err.message}`);
-    });
+    recycleOnChannelError(channel, 'control', logger, this.#options.onChannelFailure);
     channel.on('close', () => {
       if (this.#channel === channel) this.#channel = null;
     });

@@ -1,6 +1,7 @@
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { WikiEvent } from '@wikicast/protocol';
 import type { Logger } from 'pino';
+import { recycleOnChannelError } from './channel-failure.js';
 import { EdgeError } from './edge-error.js';
 
 export interface EdgePublisherOptions {
@@ -36,24 +37,11 @@ export class EdgePublisher {
     this.#options = options;
   }
 
-  /** True while a confirm channel is open. */
-  get open(): boolean {
-    return this.#channel !== null;
-  }
-
-  /** Publishes not yet answered (confirmed, refused or timed out). */
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
   /** Runs in the broker's setup, after every (re)connect: a fresh confirm channel. */
   async attach(model: ChannelModel): Promise<void> {
     const { logger } = this.#options;
     const channel = await model.createConfirmChannel();
-    channel.on('error', (err: Error) => {
-      logger.error({ err }, 'send channel failed');
-      this.#options.onChannelFailure(`send channel failed: ${err.message}`);
-    });
+    recycleOnChannelError(channel, 'send', logger, this.#options.onChannelFailure);
     channel.on('close', () => {
       // amqplib has already failed the callbacks of unconfirmed messages (see #publish).
       if (this.#channel === channel) this.#channel = null;
@@ -63,9 +51,10 @@ export class EdgePublisher {
 
   /** Resolves once RabbitMQ confirmed the event; rejects with EdgeError `unavailable` otherwise. */
   publish(event: WikiEvent): Promise<void> {
-    const refusal = this.#refusal();
     const channel = this.#channel;
-    if (refusal !== null || channel === null) return Promise.reject(new EdgeError('unavailable', refusal ?? 'RabbitMQ is not connected; retry shortly'));
+    if (channel === null) return Promise.reject(new EdgeError('unavailable', 'RabbitMQ is not connected; retry shortly'));
+    const refusal = this.#refusal();
+    if (refusal !== null) return Promise.reject(new EdgeError('unavailable', refusal));
     this.#inFlight++;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -108,7 +97,6 @@ export class EdgePublisher {
   }
 
   #refusal(): string | null {
-    if (this.#channel === null) return 'RabbitMQ is not connected; retry shortly';
     if (this.#options.isBlocked()) return 'RabbitMQ has blocked publishing (memory or disk alarm); retry later';
     if (this.#inFlight >= this.#options.maxInFlight) return 'too many sends are waiting for RabbitMQ; retry shortly';
     return null;

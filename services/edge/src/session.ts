@@ -7,6 +7,11 @@ import type { DisconnectReason } from './metrics.js';
 import type { Replay } from './replay.js';
 import type { Sink } from './sink.js';
 
+/** The `ref` field of an answer: the client's own, or none (never `ref: undefined`). */
+export function withRef(ref: FrameRef | undefined): { ref?: FrameRef } {
+  return ref === undefined ? {} : { ref };
+}
+
 /**
  * One client connection, whatever its transport: who it is, what it subscribed to, and the one
  * place its frames are written. The router decides which events reach it; the session only writes.
@@ -58,7 +63,7 @@ export class Session {
   }
 
   sendError(error: EdgeError, ref?: FrameRef): boolean {
-    return this.send({ op: 'error', code: error.code, message: error.message, ...(ref !== undefined ? { ref } : {}) });
+    return this.send({ op: 'error', code: error.code, message: error.message, ...withRef(ref) });
   }
 
   /** A live event for a topic this session is not fed through uWS topics (or is still replaying). */

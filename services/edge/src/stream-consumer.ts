@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
+import { recycleOnChannelError } from './channel-failure.js';
 import { parseLogEntry, streamOffset, type LogEntry } from './log-entry.js';
 
 export interface StreamConsumerOptions {
@@ -53,10 +54,7 @@ export class StreamConsumer {
   async attach(model: ChannelModel): Promise<void> {
     const { logger, queue, prefetch } = this.#options;
     const channel = await model.createChannel();
-    channel.on('error', (err: Error) => {
-      logger.error({ err }, 'stream consumer channel failed');
-      this.#options.onChannelFailure(`stream consumer channel failed: ${err.message}`);
-    });
+    recycleOnChannelError(channel, 'stream consumer', logger, this.#options.onChannelFailure);
     channel.on('close', () => {
       if (this.#channel !== channel) return;
       this.#channel = null;

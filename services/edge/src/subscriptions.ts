@@ -92,7 +92,7 @@ export class Subscriptions {
       this.#reset(session, replay, 'this edge has not seen the cursor position');
       return;
     }
-    if (session.closed) return this.#abandon(session, replay);
+    if (session.closed) return session.endReplay(replay);
     const atCursor = recent.at(cursor.offset);
     if (atCursor !== undefined) {
       if (cursorCheck(atCursor.event.id) !== cursor.check) {
@@ -143,7 +143,7 @@ export class Subscriptions {
       if (model === null) {
         // Nothing is lost: the client reconnects (to this edge or another) and resumes again.
         session.close(CloseCode.restarting, 'history is unavailable while the broker is down; reconnect and resume', 'restarting');
-        return this.#abandon(session, replay);
+        return session.endReplay(replay);
       }
       let replayed = 0;
       const result = await readStream(model, {
@@ -163,7 +163,7 @@ export class Subscriptions {
         },
       });
       this.#deps.metrics.replayed.inc({ source: 'stream' }, replayed);
-      if (session.closed) return this.#abandon(session, replay);
+      if (session.closed) return session.endReplay(replay);
       if (!result.ok) this.#reset(session, replay, result.reason);
       else this.#goLive(session, replay);
     } finally {
@@ -199,10 +199,6 @@ export class Subscriptions {
       for (const entry of held) if (session.topics.has(entry.event.topic)) session.sink.write(entry.frame);
     });
     for (const topic of replay.topics) this.#deps.router.goLive(session, topic);
-  }
-
-  #abandon(session: Session, replay: Replay): void {
-    session.endReplay(replay);
   }
 
   /** Resolves true once this edge consumed `offset`, false after the catch-up timeout. */
