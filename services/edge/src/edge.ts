@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, MAX_STREAM_READS, type EdgeConfig } from './config.js';
 import { ClientFrames } from './client-frames.js';
 import { ClientSends } from './client-sends.js';
+import { Connections } from './connections.js';
 import { EdgePublisher } from './edge-publisher.js';
 import { ControlConsumer } from './control-consumer.js';
 import { drain } from './drain.js';
@@ -126,12 +127,13 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     sends: new ClientSends({ wikis, publisher, limiter: new SendRateLimiter<Session>(config.sendRatePerS, config.sendBurst) }),
     refresh: new TokenRefresh({ admission, expiry }),
   });
+  const connections = new Connections({ router, expiry, metrics });
+  const refusingReason = (): string | null => (closing === null ? null : 'this edge is shutting down; connect to another');
   registerWsRoutes(app, {
     uws,
     admission,
-    router,
     frames,
-    expiry,
+    connections,
     metrics,
     logger,
     edgeId: config.instance,
@@ -140,19 +142,18 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     maxBackpressureBytes: config.maxBufferedBytes + BACKPRESSURE_HEADROOM_BYTES,
     idleTimeoutS: config.idleTimeoutS,
     currentCursor: () => consumer.lastCursor,
-    refusingReason: () => (closing === null ? null : 'this edge is shutting down; connect to another'),
+    refusingReason,
   });
   registerSseRoute(app, {
     wikis,
     admission,
-    router,
+    connections,
     subscriptions,
-    expiry,
     metrics,
     logger,
     config,
     currentCursor: () => consumer.lastCursor,
-    refusingReason: () => (closing === null ? null : 'this edge is shutting down; connect to another'),
+    refusingReason,
   });
   registerHealthRoutes(app, {
     notReadyReason: () => {

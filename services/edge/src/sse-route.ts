@@ -7,12 +7,11 @@ import { EdgeError } from './edge-error.js';
 import type { Admission } from './admission.js';
 import type { Identity } from './identity.js';
 import type { EdgeMetrics } from './metrics.js';
-import type { Router } from './router.js';
 import { Session } from './session.js';
 import { SseEncoder } from './sse-format.js';
 import { SseSink } from './sse-sink.js';
 import type { Subscriptions } from './subscriptions.js';
-import type { TokenExpiry } from './token-expiry.js';
+import type { Connections } from './connections.js';
 import { resolveTopics } from './topics.js';
 
 export const SSE_PATH = '/v1/sse';
@@ -20,11 +19,10 @@ export const SSE_PATH = '/v1/sse';
 export interface SseRouteDeps {
   wikis: WikiRegistry;
   admission: Admission;
-  router: Router;
+  /** Routing, token expiry and the connection metrics of each stream, from open to end. */
+  connections: Connections;
   /** Subscribing as the WebSocket does: `since` (here `Last-Event-ID`) replays what was missed. */
   subscriptions: Subscriptions;
-  /** Closes streams whose token expires; a session is watched from open to end. */
-  expiry: TokenExpiry<Session>;
   metrics: EdgeMetrics;
   logger: Logger;
   /** `instance` names the edge in `welcome`; `sseHeartbeatS` spaces the comment heartbeats. */
@@ -153,9 +151,7 @@ class SseStreams {
         // Ended streams are not reused: a reconnect must be able to reach another edge (see SseSink.end).
         .writeHeader('connection', 'close')
         .writeHeader('access-control-allow-origin', CORS_HEADERS['access-control-allow-origin']);
-      deps.router.add(opened);
-      deps.expiry.watch(opened, identity.expiresAtMs);
-      deps.metrics.connections.inc({ transport: 'sse' });
+      deps.connections.opened(opened);
       opened.logger.info({ anonymous: identity.anonymous, topics, since }, 'connected');
       const cursor = deps.currentCursor();
       const welcome = JSON.stringify({ op: 'welcome', cid: identity.cid, edge: deps.config.instance, cursor });
@@ -169,12 +165,8 @@ class SseStreams {
   }
 
   #ended(session: Session, sink: SseSink): void {
-    this.#deps.expiry.forget(session);
-    this.#deps.router.remove(session);
     // uWS cuts a reader that took nothing for its HTTP timeout: that reader was too slow.
-    const reason = session.closeReason ?? (sink.backlogged ? 'too_slow' : 'client_closed');
-    this.#deps.metrics.connections.dec({ transport: 'sse' });
-    this.#deps.metrics.disconnects.inc({ reason });
+    const reason = this.#deps.connections.ended(session, sink.backlogged ? 'too_slow' : 'client_closed');
     session.logger.info({ reason }, 'disconnected');
   }
 }

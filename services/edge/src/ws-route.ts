@@ -5,36 +5,42 @@ import type { TemplatedApp, WebSocket, WebSocketBehavior } from 'uWebSockets.js'
 import type { ClientFrames } from './client-frames.js';
 import { EdgeError } from './edge-error.js';
 import type { Admission } from './admission.js';
-import type { Identity } from './identity.js';
+import type { Credentials, Identity } from './identity.js';
 import type { DisconnectReason, EdgeMetrics } from './metrics.js';
-import type { Router } from './router.js';
 import { cutOffAsTooBig, payloadRefusal, uwsPayloadLength } from './payload-limit.js';
 import { Session } from './session.js';
-import type { TokenExpiry } from './token-expiry.js';
+import type { Connections } from './connections.js';
 import { closeReasonText } from './sink.js';
 import { WsSink } from './ws-sink.js';
 
 /** WebSocket paths: SPEC's, and the seed's rewrite-style alias. */
 export const WS_PATHS = ['/v1/ws', '/websocket'] as const;
 
-/** What uWS keeps per socket: the upgrade's verdict, then the session once open. */
+/**
+ * What uWS keeps per socket. The upgrade is accepted at once and the token verified in `open`
+ * (see there): until then `credentials` and `early` are set, afterwards `session` (or nothing,
+ * for a refused connection).
+ */
 interface SocketData {
-  identity: Identity | null;
-  refusal: EdgeError | null;
+  credentials: Credentials | null;
+  /** Frames that came while the token was being verified, copied; handled in order once it is. */
+  early: ArrayBuffer[] | null;
   session: Session | null;
-  /** The `welcome` frame until it is written (see `open`). */
-  welcome: string | null;
+  /** Why the connection was refused (an `error` frame, then its close code), for the disconnect metric. */
+  refused: DisconnectReason | null;
   /** The close handler ran: uWS forbids touching the socket from now on. */
   ended: boolean;
 }
 
+/** Frames a client may send before its token is verified (a subscribe, a send or two); more: 4008. */
+const MAX_EARLY_FRAMES = 16;
+
 export interface WsRouteDeps {
   uws: Uws;
   admission: Admission;
-  router: Router;
   frames: ClientFrames;
-  /** Closes connections whose token expires (4001); a session is watched from open to close. */
-  expiry: TokenExpiry<Session>;
+  /** Routing, token expiry and the connection metrics of each session, from open to close. */
+  connections: Connections;
   metrics: EdgeMetrics;
   logger: Logger;
   edgeId: string;
@@ -59,97 +65,73 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
     maxBackpressure: deps.maxBackpressureBytes,
     idleTimeout: deps.idleTimeoutS,
     sendPingsAutomatically: true,
+    // The upgrade is accepted synchronously, inside uWS's own handler, and the token verified in
+    // `open`. Upgrading later from an asynchronous token check needs res.cork, and in this uWS
+    // build upgrading a corked response now and then left the new socket closed at once (1006).
+    // Refusals end with an `error` frame and 1008 either way: browsers never see the HTTP status
+    // of a failed upgrade.
     upgrade: (res, req, context) => {
-      const exchange = beginExchange(res);
-      // uWS reuses the request once this handler returns: copy everything before verifying.
-      const query = new URLSearchParams(req.getQuery() ?? '');
-      const key = req.getHeader('sec-websocket-key');
-      const protocol = req.getHeader('sec-websocket-protocol');
-      const extensions = req.getHeader('sec-websocket-extensions');
       const refusing = deps.refusingReason();
       if (refusing !== null) {
-        sendError(exchange, 503, 'shutting_down', refusing, { 'retry-after': '1' });
+        sendError(beginExchange(res), 503, 'shutting_down', refusing, { 'retry-after': '1' });
         return;
       }
-      // Promise continuations can run inside another socket's uWS callback (uWS.js drains
-      // microtasks there), with that socket corked; a fresh macrotask upgrades from uWS's top level.
-      const upgrade = (data: SocketData): void => {
-        setImmediate(() => {
-          if (exchange.aborted) return;
-          // The edge began draining while the token was verified: this session would miss the 1012 sweep.
-          const draining = deps.refusingReason();
-          if (draining !== null) return sendError(exchange, 503, 'shutting_down', draining, { 'retry-after': '1' });
-          res.cork(() => res.upgrade(data, key, protocol, extensions, context));
-        });
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      const data: SocketData = {
+        credentials: { token: query.get('token') || null, wiki: query.get('wiki') || null },
+        early: [],
+        session: null,
+        refused: null,
+        ended: false,
       };
-      deps.admission.admit({ token: query.get('token') || null, wiki: query.get('wiki') || null }).then(
-        (identity) => upgrade({ identity, refusal: null, session: null, welcome: null, ended: false }),
-        (err: unknown) => {
-          // Refusals are upgraded and then closed with 1008: browsers never see an HTTP status of a failed upgrade.
-          if (err instanceof EdgeError) {
-            upgrade({ identity: null, refusal: err, session: null, welcome: null, ended: false });
-            return;
-          }
-          deps.logger.error({ err }, 'verifying a token failed unexpectedly');
-          sendError(exchange, 500, 'internal', 'verifying the token failed');
-        },
-      );
+      res.upgrade(data, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
     },
-    // `open` runs inside the upgrade's res.cork. In this uWS build, writing to the new socket
-    // there now and then left it closed at once (1006), so the first frame (welcome, or the
-    // refusal) is written on the next turn, or before the answer to the client's first frame.
     open: (ws) => {
       const data = ws.getUserData();
-      if (data.identity === null) {
-        const refusal = data.refusal ?? new EdgeError('unauthorized', 'not authenticated', { closeCode: CloseCode.policy });
-        deps.logger.info({ code: refusal.code, reason: refusal.message }, 'connection refused');
-        setImmediate(() => {
+      const credentials = data.credentials!;
+      data.credentials = null;
+      deps.admission.admit(credentials).then(
+        (identity) => {
           if (data.ended) return;
-          ws.cork(() => {
-            ws.send(JSON.stringify({ op: 'error', code: refusal.code, message: refusal.message }), false, false);
-            ws.end(refusal.closeCode ?? CloseCode.policy, closeReasonText(refusal.message));
-          });
-        });
-        return;
-      }
-      openSession(ws, data.identity, deps);
-      setImmediate(() => sendWelcome(data));
+          // The edge began draining while the token was verified: this session would miss the 1012 sweep.
+          const draining = deps.refusingReason();
+          if (draining !== null) return refuse(ws, new EdgeError('shutting_down', draining, { closeCode: CloseCode.restarting }), 'restarting', deps.logger);
+          ws.cork(() => admit(ws, identity, deps));
+        },
+        (err: unknown) => {
+          if (data.ended) return;
+          if (err instanceof EdgeError) return refuse(ws, err, 'unauthorized', deps.logger);
+          deps.logger.error({ err }, 'verifying a token failed unexpectedly');
+          refuse(ws, new EdgeError('internal', 'verifying the token failed', { closeCode: 1011 }), 'error', deps.logger);
+        },
+      );
     },
     message: (ws, message, isBinary) => {
       const data = ws.getUserData();
       const session = data.session;
-      if (session === null || session.closed) return;
-      sendWelcome(data);
-      const tooBig = payloadRefusal(message.byteLength, deps.maxPayloadBytes);
-      if (tooBig !== null) {
-        session.logger.info({ bytes: message.byteLength }, 'frame too big; closing with 1009');
-        session.fail(tooBig, 'too_big', CloseCode.tooBig);
+      if (session !== null) {
+        if (!session.closed) handleFrame(session, message, isBinary, deps);
         return;
       }
-      let text: string;
-      try {
-        text = utf8.decode(message);
-      } catch (err) {
-        session.sendError(new EdgeError('bad_json', `frame is not UTF-8 text: ${(err as Error).message}`));
+      const early = data.early;
+      if (early === null) return;
+      if (early.length < MAX_EARLY_FRAMES) {
+        // uWS lends the message only for this call.
+        early.push(message.slice(0));
         return;
       }
-      if (isBinary) session.logger.trace('binary frame read as text');
-      deps.frames.handle(session, text);
+      refuse(ws, new EdgeError('rate_limited', `more than ${MAX_EARLY_FRAMES} frames before the token was verified`, { closeCode: CloseCode.rateLimited }), 'rate_limited', deps.logger);
     },
     close: (ws, code, message) => {
       const data = ws.getUserData();
       data.ended = true;
       const session = data.session;
       if (session === null) {
-        deps.metrics.disconnects.inc({ reason: 'unauthorized' });
+        deps.metrics.disconnects.inc({ reason: data.refused ?? reasonFromCode(code) });
         return;
       }
       (session.sink as WsSink<SocketData>).markClosed();
-      deps.expiry.forget(session);
-      deps.router.remove(session);
-      const reason = session.closeReason ?? (cutOffAsTooBig(code, message) ? 'too_big' : reasonFromCode(code));
-      deps.metrics.connections.dec({ transport: 'ws' });
-      deps.metrics.disconnects.inc({ reason });
+      const reason = deps.connections.ended(session, cutOffAsTooBig(code, message) ? 'too_big' : reasonFromCode(code));
       session.logger.info({ code, reason, message: Buffer.from(message).toString('utf8') }, 'disconnected');
       data.session = null;
     },
@@ -157,15 +139,46 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
   for (const path of WS_PATHS) app.ws(path, behavior);
 }
 
-function openSession(ws: WebSocket<SocketData>, identity: Identity, deps: WsRouteDeps): void {
-  const sink = new WsSink(ws, deps.maxBufferedBytes, noteTooSlow);
-  const session = new Session(identity, sink, deps.logger);
-  ws.getUserData().session = session;
-  deps.router.add(session);
-  deps.expiry.watch(session, identity.expiresAtMs);
-  deps.metrics.connections.inc({ transport: 'ws' });
+/** The token was verified: the session begins, `welcome` first, then the frames that came early. */
+function admit(ws: WebSocket<SocketData>, identity: Identity, deps: WsRouteDeps): void {
+  const data = ws.getUserData();
+  const session = new Session(identity, new WsSink(ws, deps.maxBufferedBytes, noteTooSlow), deps.logger);
+  data.session = session;
+  deps.connections.opened(session);
   deps.logger.info({ cid: identity.cid, wiki: identity.wiki, user: identity.user, anonymous: identity.anonymous }, 'connected');
-  ws.getUserData().welcome = JSON.stringify({ op: 'welcome', cid: identity.cid, edge: deps.edgeId, cursor: deps.currentCursor() });
+  session.send({ op: 'welcome', cid: identity.cid, edge: deps.edgeId, cursor: deps.currentCursor() });
+  const early = data.early ?? [];
+  data.early = null;
+  for (const message of early) if (!session.closed) handleFrame(session, message, false, deps);
+}
+
+function refuse(ws: WebSocket<SocketData>, refusal: EdgeError, reason: DisconnectReason, logger: Logger): void {
+  const data = ws.getUserData();
+  data.refused = reason;
+  data.early = null;
+  logger.info({ code: refusal.code, reason: refusal.message }, 'connection refused');
+  ws.cork(() => {
+    ws.send(JSON.stringify({ op: 'error', code: refusal.code, message: refusal.message }), false, false);
+    ws.end(refusal.closeCode ?? CloseCode.policy, closeReasonText(refusal.message));
+  });
+}
+
+function handleFrame(session: Session, message: ArrayBuffer, isBinary: boolean, deps: WsRouteDeps): void {
+  const tooBig = payloadRefusal(message.byteLength, deps.maxPayloadBytes);
+  if (tooBig !== null) {
+    session.logger.info({ bytes: message.byteLength }, 'frame too big; closing with 1009');
+    session.fail(tooBig, 'too_big', CloseCode.tooBig);
+    return;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(message);
+  } catch (err) {
+    session.sendError(new EdgeError('bad_json', `frame is not UTF-8 text: ${(err as Error).message}`));
+    return;
+  }
+  if (isBinary) session.logger.trace('binary frame read as text');
+  deps.frames.handle(session, text);
 }
 
 function noteTooSlow(ws: WebSocket<SocketData>): void {
@@ -173,13 +186,6 @@ function noteTooSlow(ws: WebSocket<SocketData>): void {
   if (session === null) return;
   session.closeReason ??= 'too_slow';
   session.logger.info('too slow to read; closing with 4009');
-}
-
-function sendWelcome(data: SocketData): void {
-  const welcome = data.welcome;
-  if (welcome === null || data.session === null) return;
-  data.welcome = null;
-  data.session.sink.write(welcome);
 }
 
 /** The reason for a close the edge did not start itself. */
