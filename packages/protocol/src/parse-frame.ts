@@ -46,7 +46,8 @@ export function parseClientFrame(text: string): ParsedFrame {
     const frame: ClientFrame = { op: 'send', type, msg, ...(recipients ? { to: recipients } : {}) };
     return { ok: true, frame };
   }
-  const validator = typeof op === 'string' ? byOp[op] : undefined;
+  // An own key only: `op: "valueOf"` must not find Object.prototype's members.
+  const validator = typeof op === 'string' && Object.hasOwn(byOp, op) ? byOp[op] : undefined;
   if (validator === undefined) {
     return { ok: false, code: 'invalid_frame', message: `"op": unknown operation ${JSON.stringify(op)}`, ...(ref !== undefined ? { ref } : {}) };
   }

@@ -72,6 +72,7 @@ describe('client frames', () => {
     ['an array', '[1,2]', 'invalid_frame'],
     ['a string', '"subscribe"', 'invalid_frame'],
     ['an unknown op', '{"op":"explode"}', 'invalid_frame'],
+    ['an op named like an Object.prototype member', '{"op":"valueOf"}', 'invalid_frame'],
     ['subscribe without topics', '{"op":"subscribe"}', 'invalid_frame'],
     ['subscribe with empty topics', '{"op":"subscribe","topics":[]}', 'invalid_frame'],
     ['auth with a number', '{"op":"auth","token":5}', 'invalid_frame'],
