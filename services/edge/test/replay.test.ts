@@ -152,11 +152,11 @@ describe('edge resume (subscribe since)', () => {
       const first = wikiEvent(wiki.id, topic);
       await slowWorld.publish(first);
       const cursor = String((await watcher.next((f) => f.id === first.id, 'the first event')).cursor);
+      // Gone before the bulk: on a loaded machine it could itself be cut by the small limit.
+      watcher.close();
       const padding = 'p'.repeat(16 * 1024);
       const bulk = Array.from({ length: 800 }, (_, n) => wikiEvent(wiki.id, topic, { msg: { n, padding } }));
       for (let i = 0; i < bulk.length; i += 100) await slowWorld.publish(...bulk.slice(i, i + 100));
-      await watcher.next((f) => f.id === bulk.at(-1)!.id, 'the bulk, live', 30_000);
-      watcher.close();
 
       const slow = await connect();
       // A reader on a slow link: it takes 64 KiB, then pauses 10 ms, over and over.
