@@ -40,11 +40,15 @@ describe('Dockerfile', () => {
     assert.ok(parsed.stages.length >= 3);
   });
 
-  it('installs with pnpm 9 from the frozen lockfile and deploys production dependencies only', () => {
+  it('installs with pnpm 9 from the frozen lockfile and lays out production dependencies only, as locked', () => {
     assert.match(DOCKERFILE, /npm install --global pnpm@9\b/);
     assert.match(DOCKERFILE, /pnpm install [^\n]*--frozen-lockfile/);
+    // pnpm 9's deploy resolves versions afresh, ignoring the lockfile (and needs registry metadata).
+    assert.doesNotMatch(DOCKERFILE, /\bpnpm\b[^\n]*\bdeploy\b/);
+    const appTree = readFileSync(join(REPO_ROOT, 'deploy/docker/app-tree.sh'), 'utf8');
+    assert.match(appTree, /pnpm install --prod --frozen-lockfile --offline /);
     for (const service of Object.keys(SERVICES)) {
-      assert.match(DOCKERFILE, new RegExp(`pnpm --filter @wikicast/${service} deploy --prod `));
+      assert.match(DOCKERFILE, new RegExp(`sh deploy/docker/app-tree\\.sh ${service} /pnpm-store /out`));
     }
   });
 
@@ -71,6 +75,7 @@ describe('Dockerfile', () => {
 
       it('starts the compiled entry point that its build emits', () => {
         assert.equal(last(service, 'CMD'), '["node", "dist/main.js"]');
+        assert.equal(last(service, 'WORKDIR'), `/app/services/${service}`);
         const build = parse(readFileSync(join(REPO_ROOT, `services/${service}/tsconfig.build.json`), 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
         assert.deepEqual([build.compilerOptions.rootDir, build.compilerOptions.outDir], ['src', 'dist']);
         assert.ok(existsSync(join(REPO_ROOT, `services/${service}/src/main.ts`)));
