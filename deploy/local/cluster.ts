@@ -1,15 +1,16 @@
 /**
  * The local cluster: ingest, two edges and HAProxy in front (SPEC "The local cluster"), each a
- * child process with its log in .local/logs. Runs in the foreground; SIGINT/SIGTERM stops every
- * child and waits for it, so nothing is left behind. It runs after deploy/bootstrap.sh, so the
+ * child process with its log in .local/logs. Runs in the foreground; a child that dies is
+ * restarted (supervisor.ts) while the others keep serving; SIGINT/SIGTERM stops every child and
+ * waits for it, so nothing is left behind. It runs after deploy/bootstrap.sh, so the
  * workspace's dependencies are installed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from './demo-server.js';
+import { SupervisedProcess, type SupervisorEvents } from './supervisor.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STATE_DIR = process.env.WIKICAST_LOCAL_DIR ?? join(REPO, '.local');
@@ -64,50 +65,23 @@ function ensureWikisFile(): { path: string; secret: string } {
 }
 
 interface Child {
-  name: string;
-  process: ChildProcess;
+  process: SupervisedProcess;
   readyUrl: string | null;
-  logPath: string;
 }
 
-function startChild(name: string, command: string, args: string[], env: Record<string, string>, readyUrl: string | null): Child {
-  const logPath = join(STATE_DIR, 'logs', `${name}.log`);
-  const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return { name, process: child, readyUrl, logPath };
-}
-
-async function waitReady(child: Child, deadline: number): Promise<void> {
+async function waitReady(child: Child, deadline: number, gaveUp: ReadonlySet<string>): Promise<void> {
   if (child.readyUrl === null) return;
   for (;;) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(`${child.name} exited during start-up; see ${child.logPath}`);
-    }
+    if (gaveUp.has(child.process.name)) throw new Error(`${child.process.name} could not be started; see ${child.process.spec.logPath}`);
     try {
       const response = await fetch(child.readyUrl);
       if (response.ok) return;
     } catch (err) {
       if (!(err instanceof TypeError)) throw err; // fetch's TypeError: not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${child.name} was not ready within ${READY_TIMEOUT_MS} ms; see ${child.logPath}`);
+    if (Date.now() > deadline) throw new Error(`${child.process.name} was not ready within ${READY_TIMEOUT_MS} ms; see ${child.process.spec.logPath}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function stopAll(children: Child[]): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      const p = child.process;
-      if (p.exitCode !== null || p.signalCode !== null) return;
-      const exited = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      const killer = setTimeout(() => p.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(killer);
-    }),
-  );
 }
 
 async function main(): Promise<void> {
@@ -116,13 +90,39 @@ async function main(): Promise<void> {
   const wikis = ensureWikisFile();
   const node = [process.execPath, '--conditions=wikicast-source', '--import', 'tsx'] as const;
   const common = { WIKICAST_WIKIS_FILE: wikis.path, HOST: settings.host };
-  const children: Child[] = [
-    startChild('ingest', node[0], [...node.slice(1), 'services/ingest/src/main.ts'], { ...common, PORT: String(settings.ingestPort) }, `http://${settings.host}:${settings.ingestPort}/readyz`),
-    ...settings.edgePorts.map((port, i) =>
-      startChild(`edge-${i + 1}`, node[0], [...node.slice(1), 'services/edge/src/main.ts'], { ...common, PORT: String(port), EDGE_ID: `edge-${i + 1}` }, `http://${settings.host}:${port}/readyz`),
-    ),
-  ];
-  const demo = await startDemoServer({ repo: REPO, host: settings.host, port: settings.demoPort, wiki: DEMO_WIKI, secret: wikis.secret });
+  const gaveUp = new Set<string>();
+  let stopping = false;
+  const children: Child[] = [];
+  let demo: { close: () => void } | null = null;
+  const stop = async (code: number): Promise<never> => {
+    stopping = true;
+    demo?.close();
+    await Promise.all(children.map((c) => c.process.stop(STOP_GRACE_MS)));
+    process.exit(code);
+  };
+  const events: SupervisorEvents = {
+    say: (line) => process.stderr.write(`wikicast: ${line}\n`),
+    gaveUp: (name) => {
+      gaveUp.add(name);
+      if (stopping) return;
+      process.stderr.write(`wikicast: stopping the cluster, as ${name} cannot be kept running.\n`);
+      void stop(1);
+    },
+  };
+  const supervise = (name: string, command: string, args: string[], env: Record<string, string>, readyUrl: string | null): void => {
+    const supervised = new SupervisedProcess({ name, command, args, env, cwd: REPO, logPath: join(STATE_DIR, 'logs', `${name}.log`) }, events);
+    supervised.start();
+    children.push({ process: supervised, readyUrl });
+  };
+
+  supervise('ingest', node[0], [...node.slice(1), 'services/ingest/src/main.ts'], { ...common, PORT: String(settings.ingestPort) }, `http://${settings.host}:${settings.ingestPort}/readyz`);
+  settings.edgePorts.forEach((port, i) =>
+    supervise(`edge-${i + 1}`, node[0], [...node.slice(1), 'services/edge/src/main.ts'], { ...common, PORT: String(port), EDGE_ID: `edge-${i + 1}` }, `http://${settings.host}:${port}/readyz`),
+  );
+  // Ctrl-C during start-up must stop what has started too.
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  demo = await startDemoServer({ repo: REPO, host: settings.host, port: settings.demoPort, wiki: DEMO_WIKI, secret: wikis.secret });
   const haproxyEnv = {
     WIKICAST_DEMO_ADDR: `${settings.host}:${settings.demoPort}`,
     WIKICAST_HTTP_BIND: `${settings.host}:${settings.entryPort}`,
@@ -130,32 +130,18 @@ async function main(): Promise<void> {
     WIKICAST_INGEST_ADDR: `${settings.host}:${settings.ingestPort}`,
     ...Object.fromEntries(settings.edgePorts.map((port, i) => [`WIKICAST_EDGE${i + 1}_ADDR`, `${settings.host}:${port}`])),
   };
-  children.push(startChild('haproxy', 'haproxy', ['-db', '-f', join(REPO, 'deploy/haproxy/haproxy.cfg')], haproxyEnv, `http://${settings.host}:${settings.entryPort}/readyz`));
-
-  let stopping = false;
-  const stop = async (code: number): Promise<never> => {
-    stopping = true;
-    demo.close();
-    await stopAll(children);
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  for (const child of children) {
-    child.process.on('exit', (code, signal) => {
-      if (stopping) return;
-      process.stderr.write(`wikicast: ${child.name} exited (${code ?? signal}); stopping the cluster. See ${child.logPath}\n`);
-      void stop(1);
-    });
-  }
-
+  // HAProxy starts last, once the services answer, so that its first health checks find them up.
   const deadline = Date.now() + READY_TIMEOUT_MS;
   try {
-    for (const child of children) await waitReady(child, deadline);
+    for (const child of [...children]) await waitReady(child, deadline, gaveUp);
+    // -q: in the foreground HAProxy would print each runtime warning twice, once as its log line.
+    supervise('haproxy', 'haproxy', ['-db', '-q', '-f', join(REPO, 'deploy/haproxy/haproxy.cfg')], haproxyEnv, `http://${settings.host}:${settings.entryPort}/readyz`);
+    await waitReady(children.at(-1)!, deadline, gaveUp);
   } catch (err) {
     process.stderr.write(`wikicast: ${(err as Error).message}\n`);
     await stop(1);
   }
+
   const base = `http://${settings.host}:${settings.entryPort}`;
   process.stdout.write(
     [
@@ -165,6 +151,8 @@ async function main(): Promise<void> {
       `  stats, metrics   http://${settings.host}:${settings.statsPort}/stats · /metrics`,
       `  ingest           http://${settings.host}:${settings.ingestPort}`,
       ...settings.edgePorts.map((port, i) => `  edge-${i + 1}           http://${settings.host}:${port}`),
+      `  demo server      http://${settings.host}:${settings.demoPort} (behind HAProxy at /)`,
+      `  processes        ${children.map((c) => `${c.process.name} ${c.process.pid}`).join(' · ')} (each is restarted if it dies)`,
       `  wiki             ${DEMO_WIKI} (public), development secret ${wikis.secret}`,
       `  wikis file       ${wikis.path}`,
       `  logs             ${join(STATE_DIR, 'logs')}`,

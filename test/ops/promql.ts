@@ -15,7 +15,7 @@ const ALLOWED = new Set<string>([...SPEC_METRICS.counters, ...SPEC_METRICS.gauge
 
 /** Whether a dashboard or an alert may read this metric. */
 export function isKnownMetric(name: string): boolean {
-  return ALLOWED.has(name) || /^wikicast_process_[a-z0-9_]+$/.test(name) || /^haproxy_[a-z0-9_]+$/.test(name) || /^rabbitmq_[a-z0-9_]+$/.test(name);
+  return ALLOWED.has(name) || /^wikicast_(process|nodejs)_[a-z0-9_]+$/.test(name) || /^haproxy_[a-z0-9_]+$/.test(name) || /^rabbitmq_[a-z0-9_]+$/.test(name);
 }
 
 /** Metric names in an expression: identifiers that are not functions, keywords or labels. */

@@ -4,6 +4,6 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 export function createRegistry(service: string, instance: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service, instance });
-  collectDefaultMetrics({ register: registry, prefix: 'wikicast_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'wikicast_' });
   return registry;
 }

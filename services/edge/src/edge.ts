@@ -179,7 +179,10 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
       sessions: () => router.sessions(),
       // Client sends awaiting RabbitMQ's confirm.
       inFlight: [() => publisher.idle()],
-      closeBroker: () => broker.close(),
+      closeBroker: () => {
+        consumer.stop();
+        return broker.close();
+      },
       timeoutMs: config.drainTimeoutS * 1000,
       logger,
     });

@@ -25,6 +25,7 @@ export interface StreamConsumerOptions {
 export class StreamConsumer {
   #channel: Channel | null = null;
   #active = false;
+  #stopping = false;
   #lastOffset: number | null = null;
   #lastCursor: string | null = null;
   #unacked: ConsumeMessage | null = null;
@@ -50,6 +51,11 @@ export class StreamConsumer {
     return this.#lastCursor;
   }
 
+  /** Says the edge is shutting down, so the channel's close that follows is no incident. */
+  stop(): void {
+    this.#stopping = true;
+  }
+
   /** Runs in the broker's setup, after every (re)connect: a fresh channel and consumer. */
   async attach(model: ChannelModel): Promise<void> {
     const { logger, queue, prefetch } = this.#options;
@@ -60,7 +66,9 @@ export class StreamConsumer {
       this.#channel = null;
       this.#unacked = null;
       this.#active = false;
-      logger.warn('stream consumer stopped');
+      // Expected while the edge shuts down; otherwise the broker's recovery attaches anew.
+      if (this.#stopping) logger.info('stream consumer stopped');
+      else logger.warn('stream consumer stopped');
     });
     await channel.prefetch(prefetch);
     // At first start, 'last' (the newest chunk) rather than 'next': the recent events then reach
