@@ -13,7 +13,9 @@ export { HAPROXY_CONFIG, HAPROXY_EDGE_SLOTS, healthyServers, serverChecks, start
 export type { HaproxyAddresses, HaproxyProcess, ServerCheck } from './haproxy-process.js';
 export { setupHaproxyCluster } from './haproxy-cluster.js';
 export type { EdgePorts, HaproxyCluster, HaproxyClusterOptions } from './haproxy-cluster.js';
-export { wsConnections } from './edge-metrics.js';
+export { metricValue, wsConnections } from './edge-metrics.js';
 export { CleanupStack } from './cleanup-stack.js';
 export { publishContinuously } from './publisher-loop.js';
 export type { PublisherLoop } from './publisher-loop.js';
+export { SseReader } from './sse-reader.js';
+export type { SseMessage } from './sse-reader.js';

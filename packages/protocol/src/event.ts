@@ -3,7 +3,9 @@ import {
   MAX_AUDIENCE_ENTRIES,
   MAX_CLIENT_ID_LENGTH,
   MAX_RECIPIENTS,
+  EVENT_TYPE_PATTERN,
   MAX_TYPE_LENGTH,
+  RESERVED_TYPE_PREFIX,
   TOPIC_PATTERN,
   UUID_PATTERN,
   WIKI_ID_PATTERN,
@@ -12,7 +14,12 @@ import {
 export const WikiIdSchema = Type.String({ pattern: WIKI_ID_PATTERN, description: 'wiki id, as in wsWikiID' });
 export const TopicSchema = Type.String({ pattern: TOPIC_PATTERN, description: '<wiki>:<name>' });
 export const EventIdSchema = Type.String({ pattern: UUID_PATTERN, description: 'UUID (v7 preferred): the de-duplication key' });
-export const EventTypeSchema = Type.String({ minLength: 1, maxLength: MAX_TYPE_LENGTH });
+export const EventTypeSchema = Type.String({
+  minLength: 1,
+  maxLength: MAX_TYPE_LENGTH,
+  pattern: EVENT_TYPE_PATTERN,
+  errorMessage: `must not begin with "${RESERVED_TYPE_PREFIX}" (reserved for the connection's own messages)`,
+});
 export const ClientIdSchema = Type.String({ minLength: 1, maxLength: MAX_CLIENT_ID_LENGTH });
 export const RecipientsSchema = Type.Array(ClientIdSchema, { minItems: 1, maxItems: MAX_RECIPIENTS });
 

@@ -36,13 +36,13 @@ export type {
   UnsubscribedFrame,
   WelcomeFrame,
 } from './frames.js';
-export { matchesAnyPattern, matchesPattern, resolveTopic, topicWiki } from './topic.js';
+export { matchesPattern, maySendTo, resolveTopic, topicWiki } from './topic.js';
 export type { TopicResolution } from './topic.js';
 export { EDGE_AUDIENCE, INGEST_AUDIENCE, TOKEN_ALGORITHM, TokenClaimsSchema, hasAudience } from './token.js';
 export type { TokenClaims } from './token.js';
 export { cursorCheck, decodeCursor, encodeCursor } from './cursor.js';
 export type { Cursor } from './cursor.js';
-export { compileValidator, summarize } from './validate.js';
+export { compileValidator, deeperThan, summarize } from './validate.js';
 export type { Validation, ValidationIssue, Validator } from './validate.js';
 export { ErrorCodes } from './error-codes.js';
 export type { ErrorBody, ErrorCode } from './error-codes.js';

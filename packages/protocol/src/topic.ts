@@ -34,6 +34,19 @@ export function resolveTopic(name: string, wiki: string, isKnownWiki: (id: strin
 }
 
 /**
+ * Whether a token of `wiki` with these `send` patterns may send to `topic` (a resolved
+ * `<wiki>:<name>`). The one rule for sending: a pattern names the topics a client may send to,
+ * because the topic is what decides who receives an event; the type is the sender's label within
+ * it. A pattern is scoped like a topic name: `demo:chat:*` as written when it begins with the
+ * token's wiki, any other (`*`, `chat:*`, the seed's `FooDataChanged`) inside the token's wiki.
+ * Seed-era type patterns keep their meaning, as the seed sends to topic = type.
+ */
+export function maySendTo(patterns: readonly string[] | undefined, wiki: string, topic: string): boolean {
+  if (patterns === undefined || topicWiki(topic) !== wiki) return false;
+  return patterns.some((pattern) => matchesPattern(topicWiki(pattern) === wiki ? pattern : `${wiki}:${pattern}`, topic));
+}
+
+/**
  * Whether `value` matches a token's `send` pattern: `*` matches any run of characters,
  * everything else literally (`demo:*`, `demo:page:*`, `*`).
  */
@@ -52,8 +65,4 @@ export function matchesPattern(pattern: string, value: string): boolean {
     at = found + part.length;
   }
   return true;
-}
-
-export function matchesAnyPattern(patterns: readonly string[] | undefined, value: string): boolean {
-  return patterns !== undefined && patterns.some((p) => matchesPattern(p, value));
 }

@@ -1,5 +1,6 @@
 import { FormatRegistry, type TSchema, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { MAX_JSON_DEPTH } from './limits.js';
 
 // TypeBox checks formats only once they are registered; ISO 8601 as `new Date().toISOString()` writes it.
 const dateTimeRe = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -22,21 +23,47 @@ export interface Validator<T> {
 
 const MAX_ISSUES = 10;
 
-/** Compiles a schema once into a fast checker that also explains failures by field. */
+/**
+ * Compiles a schema once into a fast checker that also explains failures by field. Every
+ * document is also held to MAX_JSON_DEPTH, whatever its schema says of nested values.
+ */
 export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
   const compiled = TypeCompiler.Compile(schema);
   return {
-    check: (value: unknown): value is Static<S> => compiled.Check(value),
+    check: (value: unknown): value is Static<S> => deeperThan(value, MAX_JSON_DEPTH) === null && compiled.Check(value),
     validate(value: unknown): Validation<Static<S>> {
+      const deep = deeperThan(value, MAX_JSON_DEPTH);
+      if (deep !== null) {
+        return { ok: false, issues: [{ path: deep, message: describe(deep, `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`) }] };
+      }
       if (compiled.Check(value)) return { ok: true, value };
       const issues: ValidationIssue[] = [];
       for (const error of compiled.Errors(value)) {
-        issues.push({ path: error.path, message: describe(error.path, error.message) });
+        const custom = (error.schema as { errorMessage?: unknown }).errorMessage;
+        issues.push({ path: error.path, message: describe(error.path, typeof custom === 'string' ? custom : error.message) });
         if (issues.length >= MAX_ISSUES) break;
       }
       return { ok: false, issues };
     },
   };
+}
+
+/**
+ * The JSON Pointer of the first object or array found past `maxDepth` levels (the document
+ * itself is level 1), or `null`. Iterative: a hostile document cannot overflow the stack here.
+ */
+export function deeperThan(value: unknown, maxDepth: number): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const pending: Array<{ value: object; depth: number; path: string }> = [{ value, depth: 1, path: '' }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const [key, child] of Object.entries(next.value)) {
+      if (typeof child !== 'object' || child === null) continue;
+      const path = `${next.path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      if (next.depth + 1 > maxDepth) return path;
+      pending.push({ value: child, depth: next.depth + 1, path });
+    }
+  }
+  return null;
 }
 
 function describe(path: string, message: string): string {

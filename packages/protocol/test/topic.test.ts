@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { matchesAnyPattern, matchesPattern, resolveTopic } from '../src/index.js';
+import { matchesPattern, maySendTo, resolveTopic } from '../src/index.js';
 
 const known = new Set(['demo', 'other', 'mywiki']);
 const isKnown = (id: string): boolean => known.has(id);
@@ -44,8 +44,24 @@ describe('send patterns', () => {
       assert.equal(matchesPattern(pattern, value), expected);
     });
   }
-  it('matches none when the token has no patterns', () => {
-    assert.equal(matchesAnyPattern(undefined, 'demo:x'), false);
-    assert.equal(matchesAnyPattern([], 'demo:x'), false);
-  });
+});
+
+describe('maySendTo: send patterns govern the topic', () => {
+  const cases: Array<[string[] | undefined, string, boolean, string]> = [
+    [['demo:chat:*'], 'demo:chat:x', true, 'a full topic pattern'],
+    [['demo:chat:*'], 'demo:news', false, 'a type-like pattern opens no other topic (the attack run\'s bypass)'],
+    [['chat:*'], 'demo:chat:room', true, 'a bare pattern is scoped to the token\'s wiki'],
+    [['FooDataChanged'], 'demo:FooDataChanged', true, 'the seed: topic = type'],
+    [['FooDataChanged'], 'demo:news', false, 'the seed\'s type pattern does not open other topics'],
+    [['*'], 'demo:anything:at:all', true, '`*` is every topic of the wiki'],
+    [['*'], 'other:news', false, 'never another wiki\'s topic'],
+    [['demo:*'], 'other:news', false, 'a pattern naming the wiki stays in it'],
+    [[], 'demo:x', false, 'no patterns: no sends'],
+    [undefined, 'demo:x', false, 'no send claim: no sends'],
+  ];
+  for (const [patterns, topic, expected, why] of cases) {
+    it(`${JSON.stringify(patterns)} ${expected ? 'allows' : 'refuses'} ${topic}: ${why}`, () => {
+      assert.equal(maySendTo(patterns, 'demo', topic), expected);
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { decodeCursor, encodeCursor, parseClientFrame, summarize, validators } from '../src/index.js';
+import { decodeCursor, deeperThan, encodeCursor, limits, parseClientFrame, summarize, validators } from '../src/index.js';
 
 const good = {
   id: '0192f1a2-7b3c-7def-8123-456789abcdef',
@@ -51,6 +51,52 @@ describe('event validation', () => {
     assert.equal(result.ok, false);
     if (!result.ok) assert.match(summarize(result.issues), /"id"/);
     assert.equal(validators.wikiEvent.check({ ...good, topic: 'bare' }), false);
+  });
+
+  it('reserves types beginning with "wikicast." (any case) for the connection\'s own messages', () => {
+    for (const type of ['wikicast.reset', 'wikicast.close', 'WikiCast.reset', 'wikicast.']) {
+      const result = validators.eventInput.validate({ topic: 'demo:x', type });
+      assert.equal(result.ok, false, type);
+      if (!result.ok) assert.match(summarize(result.issues), /"type": must not begin with "wikicast\." \(reserved/);
+      assert.equal(validators.wikiEvent.check({ ...good, type }), false, `${type} in the stream`);
+    }
+    for (const type of ['wikicast', 'wikicastreset', 'my.wikicast.reset', 'edit']) assert.equal(validators.eventInput.check({ topic: 'demo:x', type }), true, type);
+  });
+});
+
+/** `{"a":{"a":…{"a":1}}}` with `levels` objects. */
+function nested(levels: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < levels; i++) value = { a: value };
+  return value;
+}
+
+describe('nesting depth', () => {
+  it(`accepts documents ${limits.MAX_JSON_DEPTH} levels deep and refuses deeper ones, naming where`, () => {
+    // The event is level 1 and its msg level 2.
+    assert.equal(validators.eventInput.check({ topic: 'demo:x', type: 't', msg: nested(limits.MAX_JSON_DEPTH - 1) }), true);
+    const result = validators.eventInput.validate({ topic: 'demo:x', type: 't', msg: nested(limits.MAX_JSON_DEPTH) });
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.match(summarize(result.issues), /"msg(\.a)+": nests objects and arrays deeper than 64 levels/);
+  });
+
+  it('refuses a hostile depth without overflowing the stack, for every intake', () => {
+    const deep = nested(200_000);
+    assert.equal(validators.eventInput.check({ topic: 'demo:x', type: 't', msg: deep }), false);
+    assert.equal(validators.wikiEvent.check({ ...good, msg: deep }), false);
+    const frame = `{"op":"send","type":"t","msg":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const parsed = parseClientFrame(frame);
+    assert.equal(parsed.ok, false);
+    if (!parsed.ok) {
+      assert.equal(parsed.code, 'invalid_frame');
+      assert.match(parsed.message, /deeper than 64 levels/);
+    }
+  });
+
+  it('counts arrays as levels too', () => {
+    assert.equal(deeperThan([[[1]]], 3), null);
+    assert.equal(deeperThan([[[[1]]]], 3), '/0/0/0');
+    assert.equal(deeperThan({ 'a/b': { '~': {} } }, 2), '/a~1b/~0');
   });
 });
 

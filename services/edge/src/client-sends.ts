@@ -1,4 +1,4 @@
-import { CloseCode, matchesAnyPattern, type FrameRef, type SendFrame, type WikiEvent } from '@wikicast/protocol';
+import { CloseCode, maySendTo, type FrameRef, type SendFrame, type WikiEvent } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { v7 as uuidv7 } from 'uuid';
 import { EdgeError } from './edge-error.js';
@@ -35,8 +35,8 @@ export class ClientSends {
     const identity = session.identity;
     if (identity.anonymous) throw new EdgeError('forbidden', 'anonymous connections may not send; connect with a token');
     const [topic] = resolveTopics([frame.topic ?? frame.type], identity.wiki, this.#deps.wikis) as [string];
-    if (!maySend(identity, frame.type, topic)) {
-      throw new EdgeError('forbidden', `the token does not allow sending type ${JSON.stringify(frame.type)} to ${JSON.stringify(topic)}`);
+    if (!maySendTo(identity.send, identity.wiki, topic)) {
+      throw new EdgeError('forbidden', `the token's send patterns do not allow sending to topic ${JSON.stringify(topic)}`);
     }
     const event: WikiEvent = {
       id: uuidv7(),
@@ -71,12 +71,4 @@ export class ClientSends {
       session.close(CloseCode.rateLimited, 'rate limited', 'rate_limited');
     });
   }
-}
-
-/**
- * The token's `send` patterns name what it may send: a pattern may match the event's type (the
- * seed's `FooDataChanged`, or `*`) or its full topic (`demo:*`, `demo:page:*`).
- */
-export function maySend(identity: Identity, type: string, topic: string): boolean {
-  return matchesAnyPattern(identity.send, type) || matchesAnyPattern(identity.send, topic);
 }

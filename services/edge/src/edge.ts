@@ -64,7 +64,10 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
       router.deliver(entry);
       subscriptions.noteConsumed(entry);
     },
-    onInvalid: () => metrics.invalidMessages.inc(),
+    onInvalid: (topic, reason) => {
+      metrics.invalidMessages.inc();
+      if (topic !== null) router.reset(topic, reason);
+    },
     onChannelFailure: (reason) => broker.restart(reason),
   });
   const control = new ControlConsumer({

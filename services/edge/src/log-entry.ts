@@ -14,7 +14,8 @@ export interface LogEntry {
   tsMs: number;
 }
 
-export type ParsedEntry = { ok: true; entry: LogEntry } | { ok: false; reason: string };
+/** A message the edge cannot deliver names its topic when it has a readable one, so its readers can be told. */
+export type ParsedEntry = { ok: true; entry: LogEntry } | { ok: false; reason: string; topic: string | null };
 
 /** Parses and validates a stream message body: producers are trusted to publish valid events, not assumed to. */
 export function parseLogEntry(offset: number, content: Buffer): ParsedEntry {
@@ -22,10 +23,13 @@ export function parseLogEntry(offset: number, content: Buffer): ParsedEntry {
   try {
     value = JSON.parse(content.toString('utf8'));
   } catch (err) {
-    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+    return { ok: false, reason: `not JSON: ${(err as Error).message}`, topic: null };
   }
   const result = validators.wikiEvent.validate(value);
-  if (!result.ok) return { ok: false, reason: summarize(result.issues) };
+  if (!result.ok) {
+    const topic = (value as { topic?: unknown } | null)?.topic;
+    return { ok: false, reason: summarize(result.issues), topic: typeof topic === 'string' ? topic : null };
+  }
   const event = result.value;
   const cursor = encodeCursor(offset, event.id);
   const frame: EventFrame = { op: 'event', ...event, cursor };

@@ -39,6 +39,6 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     }),
     disconnects: new Counter({ name: 'wikicast_edge_disconnects_total', help: 'Client connections that ended, by reason.', labelNames: ['reason'], registers }),
     replayed: new Counter({ name: 'wikicast_edge_replayed_events_total', help: 'Events replayed to resuming subscribers, by source (ring: memory; stream: RabbitMQ).', labelNames: ['source'], registers }),
-    invalidMessages: new Counter({ name: 'wikicast_edge_invalid_stream_messages_total', help: 'Stream messages that are not valid events (skipped).', registers }),
+    invalidMessages: new Counter({ name: 'wikicast_edge_invalid_stream_messages_total', help: 'Stream messages that are not deliverable events; the readers of their topic got reset.', registers }),
   };
 }

@@ -105,6 +105,11 @@ export class Router {
     if (this.#publishedBytes >= this.#checkEveryBytes) this.checkBackpressure();
   }
 
+  /** Tells every subscriber of `topic` that it missed an event (`reset`: reload state); live continues. */
+  reset(topic: string, reason: string): void {
+    for (const session of this.#subscribers.get(topic) ?? []) session.send({ op: 'reset', topics: [topic], reason });
+  }
+
   /** Closes (4009) every socket holding more than its limit. */
   checkBackpressure(): void {
     this.#publishedBytes = 0;

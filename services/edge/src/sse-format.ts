@@ -17,7 +17,10 @@ export function sseMessage(frameText: string, id: string | null = null): string 
   const frame = JSON.parse(frameText) as { op?: unknown; type?: unknown; cursor?: unknown };
   if (frame.op === 'event') {
     const cursor = typeof frame.cursor === 'string' ? frame.cursor : id;
-    return sseFields(cursor, typeof frame.type === 'string' ? frame.type : null, frameText);
+    // Producers cannot use the control names (the type is validated at every intake); an event
+    // from before that rule still goes out as a plain `message`, never as a control message.
+    const type = typeof frame.type === 'string' && !frame.type.startsWith(SSE_CONTROL_PREFIX) ? frame.type : null;
+    return sseFields(cursor, type, frameText);
   }
   return sseFields(id, `${SSE_CONTROL_PREFIX}${String(frame.op)}`, frameText);
 }

@@ -11,7 +11,8 @@ export interface StreamConsumerOptions {
   /** Every valid event, in stream order, exactly once per edge (also across reconnects). */
   onEntry: (entry: LogEntry) => void;
   /** A message that is not a valid event (it is skipped). */
-  onInvalid: () => void;
+  /** A message that is no deliverable event, with its topic when readable: its readers must not miss it silently. */
+  onInvalid: (topic: string | null, reason: string) => void;
   /** The consumer's channel failed while the connection lives; the owner recycles the connection. */
   onChannelFailure: (reason: string) => void;
 }
@@ -102,8 +103,8 @@ export class StreamConsumer {
     this.#lastOffset = offset;
     const parsed = parseLogEntry(offset, message.content);
     if (!parsed.ok) {
-      this.#options.logger.warn({ offset, reason: parsed.reason }, 'invalid event in the stream; skipped');
-      this.#options.onInvalid();
+      this.#options.logger.error({ offset, reason: parsed.reason, topic: parsed.topic }, 'a stream message is not a deliverable event; its topic\'s readers get reset');
+      this.#options.onInvalid(parsed.topic, `an event on this topic could not be delivered (${parsed.reason})`);
       return;
     }
     this.#lastCursor = parsed.entry.cursor;

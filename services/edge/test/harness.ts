@@ -12,6 +12,8 @@ import {
   type TestWiki,
 } from '@wikicast/test/support';
 
+export { metricValue } from '@wikicast/test/support';
+
 /** One test file's world: its own topology on the shared RabbitMQ, a wikis file, edge processes. */
 export interface EdgeWorld {
   topology: TestTopology;
@@ -99,14 +101,3 @@ export async function subscribe(client: TestClient, topics: string[], extra: Rec
   return client.next((f) => (f.op === 'subscribed' || f.op === 'error') && f.ref === ref, `the answer to subscribe ${topics.join(',')}`);
 }
 
-/** Reads a metric's value from an edge's /metrics text (sum over series matching the label filter). */
-export async function metricValue(edge: ServiceProcess, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${edge.url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}

@@ -101,20 +101,26 @@ describe('edge sends', () => {
 
     const refusals = [
       await send(typed, { topic, type: 'other' }),
+      // A pattern governs the topic: a matching type opens no other topic.
+      await send(typed, { topic, type: 'allowed-1' }),
       await send(byTopic, { topic: `${wiki.id}:elsewhere`, type: 'x' }),
       await send(readOnly, { topic, type: 'allowed-1' }),
       await send(anonymous, { topic: 'guarded', type: 'x' }),
     ];
-    assert.deepEqual(refusals.map((r) => r.code), ['forbidden', 'forbidden', 'forbidden', 'forbidden'], JSON.stringify(refusals));
+    assert.deepEqual(refusals.map((r) => r.code), ['forbidden', 'forbidden', 'forbidden', 'forbidden', 'forbidden'], JSON.stringify(refusals));
     assert.equal((await send(typed, { topic: `${other.id}:guarded`, type: 'allowed-1' })).code, 'foreign_topic');
     assert.equal((await send(typed, { topic: 'has space', type: 'allowed-1' })).code, 'invalid_topic');
 
-    const byType = await send(typed, { topic, type: 'allowed-1' });
+    // The seed's send: topic = type, which the bare pattern allows.
+    const guardedReader = await client({ cid: 'WSguardT' });
+    await subscribe(guardedReader, [`${wiki.id}:allowed-1`]);
+    const byType = await send(typed, { type: 'allowed-1' });
     const topicMatch = await send(byTopic, { topic: 'guarded', type: 'anything' });
     assert.equal(byType.op, 'ack', JSON.stringify(byType));
     assert.equal(topicMatch.op, 'ack', JSON.stringify(topicMatch));
-    await reader.next((f) => f.id === topicMatch.id, 'the allowed events');
-    assert.deepEqual(reader.events().map((e) => e.id), [byType.id, topicMatch.id], 'nothing refused was published');
+    await reader.next((f) => f.id === topicMatch.id, 'the allowed event on the guarded topic');
+    await guardedReader.next((f) => f.id === byType.id, 'the seed-style send on its own topic');
+    assert.deepEqual(reader.events().map((e) => e.id), [topicMatch.id], 'nothing refused was published');
   });
 
   it('acks only what RabbitMQ confirmed: acked events are in the stream, and every send is answered when the broker connection drops', async () => {

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { setupHaproxyCluster, signToken, waitFor, type HaproxyCluster } from '@wikicast/test/support';
-import { SseReader, type SseMessage } from './sse-reader.js';
+import { setupHaproxyCluster, signToken, SseReader, waitFor, type HaproxyCluster, type SseMessage } from '@wikicast/test/support';
 
 /**
  * SSE through deploy/haproxy/haproxy.cfg, ingest and two edges: a quiet stream outlives HAProxy's

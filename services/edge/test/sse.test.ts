@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { signToken, testWiki, waitFor, type ServiceProcess, type TokenOptions } from '@wikicast/test/support';
+import { signToken, SseReader, testWiki, waitFor, type ServiceProcess, type SseMessage, type TokenOptions } from '@wikicast/test/support';
 import { metricValue, setupEdgeWorld, wikiEvent, type EdgeWorld } from './harness.js';
-import { SseReader, type SseMessage } from './sse-reader.js';
 
 /** `GET /v1/sse` on the real RabbitMQ: the stream format, permissions, refusals, disconnects and resume. */
 describe('edge SSE', () => {

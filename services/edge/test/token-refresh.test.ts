@@ -48,7 +48,7 @@ describe('edge token refresh and expiry', () => {
   it("applies the new token's rights to the frames that follow it", async () => {
     const client = await open({ token: await signToken(wiki, { sub: 'Rights', send: [] }) });
     client.send({ op: 'send', topic: 'rights', type: 't', ref: 'before' });
-    client.send({ op: 'auth', token: await signToken(wiki, { sub: 'Rights', send: ['t'] }) });
+    client.send({ op: 'auth', token: await signToken(wiki, { sub: 'Rights', send: ['rights'] }) });
     client.send({ op: 'send', topic: 'rights', type: 't', ref: 'after' });
     const first = await client.next((f) => f.ref === 'before', 'the answer to the first send');
     const second = await client.next((f) => f.ref === 'after', 'the answer to the second send');

@@ -1,4 +1,4 @@
-import { waitFor } from '@wikicast/test/support';
+import { waitFor } from './wait.js';
 
 /** One dispatched text/event-stream message, as EventSource would see it. */
 export interface SseMessage {
