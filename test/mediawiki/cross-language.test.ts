@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { validators } from '@wikicast/protocol';
+import { validators } from '@wikicast/protocol/schemas';
 import { TokenError, verifyToken, WikiRegistry } from '@wikicast/service-runtime';
 import { signToken, testWiki } from '@wikicast/test/support';
 import { ensureDebianPackages, PHP_PACKAGES } from './debian-packages.js';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { validators } from '@wikicast/protocol';
+import { validators } from '@wikicast/protocol/schemas';
 import { verifyToken, WikiRegistry } from '@wikicast/service-runtime';
 import {
   setupTopology,

@@ -1,3 +1,5 @@
+import { CloseCode } from '@wikicast/protocol';
+
 /**
  * Every code the client reports, in one place (as centrifuge-js keeps them): why the state
  * changed, why a promise was rejected, and the WebSocket close codes it acts on. Codes are stable
@@ -58,22 +60,8 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/**
- * WebSocket close codes (RFC 6455 and Wikicast's 4xxx range). The same numbers as
- * `CloseCode` in @wikicast/protocol (a test keeps them equal); copied so that the browser
- * bundle does not pull in the protocol package's schema library.
- */
-export const CloseCode = {
-  normal: 1000,
-  goingAway: 1001,
-  abnormal: 1006,
-  policy: 1008,
-  tooBig: 1009,
-  restarting: 1012,
-  tokenExpired: 4001,
-  rateLimited: 4008,
-  tooSlow: 4009,
-} as const;
+
+export { CloseCode };
 
 const reasonByCloseCode: Record<number, ReasonCode> = {
   [CloseCode.policy]: ReasonCode.authRefused,

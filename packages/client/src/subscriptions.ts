@@ -1,7 +1,8 @@
+import { limits } from '@wikicast/protocol';
 import type { MessageCallback } from './message.js';
 
-/** Topics per subscribe frame (`MAX_TOPICS_PER_FRAME` in @wikicast/protocol). */
-export const MAX_TOPICS_PER_FRAME = 100;
+/** Topics per subscribe frame, the edge's limit. */
+const { MAX_TOPICS_PER_FRAME } = limits;
 
 export interface Subscription {
   /** The name the application subscribed with: `<wiki>:<name>`, or a bare seed name. */

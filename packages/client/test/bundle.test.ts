@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'acorn';
+import { build } from 'esbuild';
 import { buildBundles } from '../scripts/build.js';
 import { fakeWebSocket } from './fake-socket.js';
 
@@ -17,6 +19,15 @@ test('each browser bundle is within 6 KiB minified + gzipped and holds no Node-o
     assert.ok(gzipped <= BUDGET_BYTES, `${bundle.file}: ${gzipped} B > ${BUDGET_BYTES} B`);
     assert.doesNotMatch(bundle.code, /require\(|node:|typebox/i, `${bundle.file} pulls in Node or schema code`);
   }
+});
+
+test("the protocol's pure entry point, which the client and the CLI import, loads no schema library", async () => {
+  const entry = fileURLToPath(import.meta.resolve('@wikicast/protocol'));
+  assert.match(entry, /protocol\/src\/index\.ts$/, 'resolved to the source (wikicast-source condition)');
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, format: 'esm', platform: 'neutral', logLevel: 'silent' });
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.ok(inputs.some((p) => p.endsWith('close-codes.ts')), inputs.join(', '));
+  assert.deepEqual(inputs.filter((p) => /typebox|validators|validate\.ts|parse-frame/.test(p)), []);
 });
 
 test("the classic script is ES2015 syntax (ResourceLoader's es6 modules on MediaWiki 1.39), the module ES2020", () => {

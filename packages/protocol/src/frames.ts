@@ -93,16 +93,3 @@ export type ServerFrame =
   | EventFrame
   | ResetFrame
   | ErrorFrame;
-
-/** WebSocket close codes (RFC 6455 and Wikicast's 4xxx application range). */
-export const CloseCode = {
-  normal: 1000,
-  goingAway: 1001,
-  policy: 1008,
-  tooBig: 1009,
-  restarting: 1012,
-  tokenExpired: 4001,
-  rateLimited: 4008,
-  tooSlow: 4009,
-} as const;
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,24 +1,9 @@
-export {
-  AudienceSchema,
-  ClientIdSchema,
-  EventIdSchema,
-  EventInputSchema,
-  EventTypeSchema,
-  RecipientsSchema,
-  TopicSchema,
-  WikiEventSchema,
-  WikiIdSchema,
-} from './event.js';
+/**
+ * The pure entry point: constants, types, cursor and topic rules. Importing it compiles no
+ * validator and loads no schema library, so the browser client and the CLI use it as is.
+ * Schemas and validators are in `@wikicast/protocol/schemas`.
+ */
 export type { Audience, DeliveredEvent, EventInput, WikiEvent } from './event.js';
-export {
-  AuthFrameSchema,
-  CloseCode,
-  CursorSchema,
-  SeedSendFrameSchema,
-  SendFrameSchema,
-  SubscribeFrameSchema,
-  UnsubscribeFrameSchema,
-} from './frames.js';
 export type {
   AckFrame,
   AuthFrame,
@@ -36,20 +21,16 @@ export type {
   UnsubscribedFrame,
   WelcomeFrame,
 } from './frames.js';
+export { CloseCode } from './close-codes.js';
 export { matchesPattern, maySendTo, resolveTopic, topicWiki } from './topic.js';
 export type { TopicResolution } from './topic.js';
-export { EDGE_AUDIENCE, INGEST_AUDIENCE, TOKEN_ALGORITHM, TokenClaimsSchema, hasAudience } from './token.js';
+export { EDGE_AUDIENCE, INGEST_AUDIENCE, TOKEN_ALGORITHM, hasAudience } from './audiences.js';
 export type { TokenClaims } from './token.js';
 export { cursorCheck, decodeCursor, encodeCursor } from './cursor.js';
 export type { Cursor } from './cursor.js';
-export { compileValidator, deeperThan, summarize } from './validate.js';
-export type { Validation, ValidationIssue, Validator } from './validate.js';
 export { ErrorCodes } from './error-codes.js';
 export type { ErrorBody, ErrorCode } from './error-codes.js';
 export * as limits from './limits.js';
-export { parseClientFrame } from './parse-frame.js';
-export type { ParsedFrame } from './parse-frame.js';
-export { validators } from './validators.js';
-export { ControlMessageSchema, RevokeControlSchema, RevokeRequestSchema } from './control.js';
 export type { ControlMessage, RevokeControl, RevokeRequest } from './control.js';
-export { exportedSchemas, jsonSchemaText } from './json-schemas.js';
+export type { ParsedFrame } from './parse-frame.js';
+export type { Validation, ValidationIssue, Validator } from './validate.js';

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { decodeCursor, deeperThan, encodeCursor, limits, parseClientFrame, summarize, validators } from '../src/index.js';
+import { decodeCursor, encodeCursor, limits } from '../src/index.js';
+import { deeperThan, parseClientFrame, summarize, validators } from '../src/schemas.js';
 
 const good = {
   id: '0192f1a2-7b3c-7def-8123-456789abcdef',

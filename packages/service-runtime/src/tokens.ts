@@ -1,5 +1,6 @@
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import { hasAudience, summarize, TOKEN_ALGORITHM, validators, type TokenClaims } from '@wikicast/protocol';
+import { hasAudience, TOKEN_ALGORITHM, type TokenClaims } from '@wikicast/protocol';
+import { summarize, validators } from '@wikicast/protocol/schemas';
 import type { WikiRegistry } from './wikis.js';
 
 export type TokenFailure = 'malformed' | 'unknown_wiki' | 'bad_signature' | 'expired' | 'wrong_audience' | 'invalid_claims';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
-import { compileValidator, summarize, WikiIdSchema } from '@wikicast/protocol';
+import { compileValidator, summarize, WikiIdSchema } from '@wikicast/protocol/schemas';
 import { ConfigError } from './config-error.js';
 
 const MIN_SECRET_LENGTH = 32;

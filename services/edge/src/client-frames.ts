@@ -1,4 +1,5 @@
-import { parseClientFrame, type ClientFrame, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
+import { type ClientFrame, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
+import { parseClientFrame } from '@wikicast/protocol/schemas';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { ClientSends } from './client-sends.js';
 import { EdgeError } from './edge-error.js';

@@ -1,4 +1,5 @@
-import { validators, summarize, type ControlMessage } from '@wikicast/protocol';
+import { type ControlMessage } from '@wikicast/protocol';
+import { validators, summarize } from '@wikicast/protocol/schemas';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import { recycleOnChannelError } from './channel-failure.js';

@@ -1,4 +1,5 @@
-import { encodeCursor, summarize, validators, type EventFrame, type WikiEvent } from '@wikicast/protocol';
+import { encodeCursor, type EventFrame, type WikiEvent } from '@wikicast/protocol';
+import { summarize, validators } from '@wikicast/protocol/schemas';
 
 /** One event of the stream as the edge keeps it: parsed once, its `event` frame serialized once. */
 export interface LogEntry {

@@ -1,4 +1,5 @@
-import { summarize, validators, type RevokeControl } from '@wikicast/protocol';
+import { type RevokeControl } from '@wikicast/protocol';
+import { summarize, validators } from '@wikicast/protocol/schemas';
 import type { EventIds } from './event-ids.js';
 import { HttpError } from './http-error.js';
 import type { JsonPost, JsonReply } from './json-post.js';

@@ -1,4 +1,5 @@
-import { resolveTopic, summarize, validators, type ErrorCode, type EventInput, type WikiEvent } from '@wikicast/protocol';
+import { resolveTopic, type ErrorCode, type EventInput, type WikiEvent } from '@wikicast/protocol';
+import { summarize, validators } from '@wikicast/protocol/schemas';
 
 /** One refused event of a request, as reported back (EventGate-style per-event results). */
 export interface InvalidEvent {

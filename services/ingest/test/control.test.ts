@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, it } from 'node:test';
 import type { ConsumeMessage } from 'amqplib';
-import { validators } from '@wikicast/protocol';
+import { validators } from '@wikicast/protocol/schemas';
 import { signToken, waitFor } from '@wikicast/test/support';
 import { startHarness, type IngestHarness } from './harness.js';
 

@@ -1,13 +1,8 @@
+import { INGEST_AUDIENCE } from '@wikicast/protocol';
 import { DEFAULT_URL, type TokenArgs } from './args.node.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { tokenSource } from './token-command.node.js';
-
-/**
- * `INGEST_AUDIENCE` of @wikicast/protocol (a test keeps them equal), not imported: the protocol
- * package compiles its schemas at import, which would slow every CLI start.
- */
-export const INGEST_AUDIENCE = 'ingest';
 
 export interface SendArgs {
   token: TokenArgs;

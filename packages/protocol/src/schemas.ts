@@ -1,0 +1,23 @@
+/**
+ * `@wikicast/protocol/schemas`: the TypeBox schemas (one source for the types and the JSON
+ * Schemas other languages read), their compiled validators and the client frame parser. Importing
+ * it compiles the validators once; the services use it, the browser client does not.
+ */
+export {
+  AudienceSchema,
+  ClientIdSchema,
+  EventIdSchema,
+  EventInputSchema,
+  EventTypeSchema,
+  RecipientsSchema,
+  TopicSchema,
+  WikiEventSchema,
+  WikiIdSchema,
+} from './event.js';
+export { AuthFrameSchema, CursorSchema, SeedSendFrameSchema, SendFrameSchema, SubscribeFrameSchema, UnsubscribeFrameSchema } from './frames.js';
+export { TokenClaimsSchema } from './token.js';
+export { ControlMessageSchema, RevokeControlSchema, RevokeRequestSchema } from './control.js';
+export { compileValidator, deeperThan, summarize } from './validate.js';
+export { parseClientFrame } from './parse-frame.js';
+export { validators } from './validators.js';
+export { exportedSchemas, jsonSchemaText } from './json-schemas.js';
