@@ -5,6 +5,8 @@ export { DEFAULT_AMQP_PREFIX, DEFAULT_AMQP_URL, LOG_LEVELS, readCommonConfig } f
 export type { CommonConfig, LogLevel } from './common-config.js';
 export { WikiRegistry, WikiSchema } from './wikis.js';
 export type { Wiki } from './wikis.js';
+export { WikisFile } from './wikis-file.js';
+export type { WikisReloaded } from './wikis-file.js';
 export { TokenError, verifyToken } from './tokens.js';
 export type { TokenFailure, VerifyOptions } from './tokens.js';
 export { declareTopology, deleteTopology, topologyNames } from './topology.js';

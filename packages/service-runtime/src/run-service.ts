@@ -30,7 +30,8 @@ export interface ServiceBasics {
 /**
  * Runs a service as its own process, the same way for every service: bad configuration exits 1
  * with one line naming the key; `listening` is logged with the bound port (tests and the local
- * cluster wait for it); SIGTERM/SIGINT close gracefully and exit 0; SIGHUP calls `reload`.
+ * cluster wait for it); SIGTERM/SIGINT close gracefully and exit 0; SIGHUP calls `reload` and
+ * never ends the process.
  */
 export async function runService<C extends ServiceBasics>(definition: ServiceDefinition<C>, env: Env = process.env): Promise<void> {
   const { name } = definition;
@@ -55,8 +56,19 @@ export async function runService<C extends ServiceBasics>(definition: ServiceDef
     process.exit(1);
   }
   logger.info({ port: service.port, host: config.host, prefix: config.amqpPrefix, connectionName: config.connectionName }, 'listening');
-  const reload = service.reload?.bind(service);
-  if (reload !== undefined) process.on('SIGHUP', () => reload());
+  // Always handled: Node's default for SIGHUP ends the process, which for an edge would drop
+  // every client without a drain (1006). A failing reload is logged; the service keeps serving.
+  process.on('SIGHUP', () => {
+    if (service.reload === undefined) {
+      logger.info('SIGHUP: nothing to reload');
+      return;
+    }
+    try {
+      service.reload();
+    } catch (err) {
+      logger.error({ err }, 'reload failed; serving on with what was loaded before');
+    }
+  });
   const stop = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'stopping');
     service.close().then(

@@ -10,13 +10,14 @@ import type { RevokedTokens } from './revoked-tokens.js';
  */
 export class Admission {
   constructor(
-    private readonly wikis: WikiRegistry,
+    /** The wikis in force now: a SIGHUP may replace them between two connections. */
+    private readonly wikis: () => WikiRegistry,
     private readonly revoked: RevokedTokens,
   ) {}
 
   /** The identity the credentials prove; EdgeError `unauthorized` or `revoked` (close 1008) otherwise. */
   async admit(credentials: Credentials, cid: () => string = assignCid): Promise<Identity> {
-    const identity = await identify(credentials, this.wikis, cid);
+    const identity = await identify(credentials, this.wikis(), cid);
     const reason = this.revoked.refusal(identity);
     if (reason !== null) {
       throw new EdgeError('revoked', `this token was issued before access was revoked (${reason}); get a new one`, { closeCode: CloseCode.policy });

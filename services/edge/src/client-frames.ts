@@ -10,7 +10,7 @@ import type { TokenRefresh } from './token-refresh.js';
 import { resolveTopics } from './topics.js';
 
 export interface ClientFrameDeps {
-  wikis: WikiRegistry;
+  wikis: () => WikiRegistry;
   subscriptions: Subscriptions;
   router: Router;
   maxTopicsPerConnection: number;
@@ -67,7 +67,7 @@ export class ClientFrames {
   }
 
   #subscribe(session: Session, frame: SubscribeFrame): void {
-    const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis);
+    const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis());
     const added = topics.filter((topic) => !session.topics.has(topic)).length;
     if (session.topics.size + added > this.#deps.maxTopicsPerConnection) {
       throw new EdgeError('forbidden', `at most ${this.#deps.maxTopicsPerConnection} topics per connection`);
@@ -76,7 +76,7 @@ export class ClientFrames {
   }
 
   #unsubscribe(session: Session, frame: UnsubscribeFrame): void {
-    const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis);
+    const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis());
     for (const topic of topics) this.#deps.router.unsubscribe(session, topic);
     session.send({ op: 'unsubscribed', topics, ...withRef(frame.ref) });
   }

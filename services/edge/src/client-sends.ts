@@ -9,7 +9,7 @@ import { withRef, type Session } from './session.js';
 import { resolveTopics } from './topics.js';
 
 export interface ClientSendDeps {
-  wikis: WikiRegistry;
+  wikis: () => WikiRegistry;
   publisher: EdgePublisher;
   limiter: SendRateLimiter<Session>;
 }
@@ -34,7 +34,7 @@ export class ClientSends {
     }
     const identity = session.identity;
     if (identity.anonymous) throw new EdgeError('forbidden', 'anonymous connections may not send; connect with a token');
-    const [topic] = resolveTopics([frame.topic ?? frame.type], identity.wiki, this.#deps.wikis) as [string];
+    const [topic] = resolveTopics([frame.topic ?? frame.type], identity.wiki, this.#deps.wikis()) as [string];
     if (!maySendTo(identity.send, identity.wiki, topic)) {
       throw new EdgeError('forbidden', `the token's send patterns do not allow sending to topic ${JSON.stringify(topic)}`);
     }

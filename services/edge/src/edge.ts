@@ -8,7 +8,7 @@ import {
   beginExchange,
   sendError,
   topologyNames,
-  WikiRegistry,
+  WikisFile,
 } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, MAX_STREAM_READS, type EdgeConfig } from './config.js';
@@ -32,17 +32,24 @@ import type { Session } from './session.js';
 import { closeExpired, TokenExpiry } from './token-expiry.js';
 import { TokenRefresh } from './token-refresh.js';
 import { registerWsRoutes } from './ws-route.js';
+import { closeDisowned } from './wikis-reload.js';
 
 export interface Edge {
   port: number;
   /** Stops accepting, closes every client (1012) and the broker connection. Idempotent. */
   close: () => Promise<void>;
+  /**
+   * Re-reads WIKICAST_WIKIS_FILE (SIGHUP); on a bad file keeps the wikis it had and returns false.
+   * Connections the new wikis no longer admit are closed (see wikis-reload.ts).
+   */
+  reloadWikis: () => boolean;
 }
 
 /** Starts one edge: HTTP and WebSocket on `config.port`, the broker connection in the background. */
 export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): Promise<Edge> {
   const uws = loadUws(config.allowUwsFallback);
-  const wikis = WikiRegistry.fromFile(config.wikisFile);
+  const wikisFile = new WikisFile(config.wikisFile, logger);
+  const wikis = () => wikisFile.current;
   const registry = createRegistry('edge', config.instance);
   const metrics = createEdgeMetrics(registry);
   const names = topologyNames(config.amqpPrefix);
@@ -131,6 +138,10 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     refresh: new TokenRefresh({ admission, expiry }),
   });
   const connections = new Connections({ router, expiry, metrics });
+  wikisFile.onReload((current, previous) => {
+    const closed = closeDisowned(router.sessions(), current, previous);
+    if (closed > 0) logger.info({ closed }, 'connections of removed or changed wikis closed');
+  });
   const refusingReason = (): string | null => (closing === null ? null : 'this edge is shutting down; connect to another');
   registerWsRoutes(app, {
     uws,
@@ -193,5 +204,6 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   return {
     port: listening.port,
     close: () => (closing ??= close()),
+    reloadWikis: () => wikisFile.reload(),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Runs one edge from the environment (see docs/edge.md): SIGTERM/SIGINT drain it and exit 0;
- * bad configuration exits 1 with a message naming the key.
+ * Runs one edge from the environment (see docs/edge.md): SIGHUP reloads the wikis file,
+ * SIGTERM/SIGINT drain it and exit 0; bad configuration exits 1 with a message naming the key.
  */
 import { runService } from '@wikicast/service-runtime';
 import { readEdgeConfig } from './config.js';
@@ -11,6 +11,6 @@ await runService({
   readConfig: readEdgeConfig,
   start: async (config, logger) => {
     const edge = await startEdge(config, logger);
-    return { port: edge.port, close: () => edge.close() };
+    return { port: edge.port, close: () => edge.close(), reload: () => edge.reloadWikis() };
   },
 });

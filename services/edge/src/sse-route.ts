@@ -17,7 +17,7 @@ import { resolveTopics } from './topics.js';
 export const SSE_PATH = '/v1/sse';
 
 export interface SseRouteDeps {
-  wikis: WikiRegistry;
+  wikis: () => WikiRegistry;
   admission: Admission;
   /** Routing, token expiry and the connection metrics of each stream, from open to end. */
   connections: Connections;
@@ -101,7 +101,7 @@ class SseStreams {
         // The edge began draining while the token was verified: this stream would miss the 1012 sweep.
         const draining = this.#deps.refusingReason();
         if (draining !== null) return refuseDraining(exchange, draining);
-        const topics = resolveTopics(request.topics, identity.wiki, this.#deps.wikis);
+        const topics = resolveTopics(request.topics, identity.wiki, this.#deps.wikis());
         const max = this.#deps.config.maxTopicsPerConnection;
         if (topics.length > max) throw new EdgeError('forbidden', `at most ${max} topics per connection`);
         sink = this.#start(res, identity, topics, request.since);

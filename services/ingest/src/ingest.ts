@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
 import {
   Broker,
-  ConfigError,
   createRegistry,
   declareTopology,
   listen,
   loadUws,
   topologyNames,
-  WikiRegistry,
+  WikisFile,
 } from '@wikicast/service-runtime';
 import type { IngestConfig } from './config.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
@@ -31,12 +30,14 @@ export interface Ingest {
 /** Starts ingest: the broker connection (with recovery), the HTTP endpoints, listening. */
 export async function startIngest(config: Readonly<IngestConfig>, logger: Logger): Promise<Ingest> {
   const uws = loadUws(config.allowUwsFallback);
-  let wikis = WikiRegistry.fromFile(config.wikisFile);
+  const wikisFile = new WikisFile(config.wikisFile, logger);
   const names = topologyNames(config.amqpPrefix);
   const registry = createRegistry('ingest', config.instance);
   let closing: Promise<void> | null = null;
   const inflight = new Set<Promise<unknown>>();
   const tokens = new TokenCache();
+  // A remembered token was verified with a key that may be gone or changed.
+  wikisFile.onReload(() => tokens.clear());
   let setupError: string | null = null;
 
   const publisher = new ConfirmPublisher({
@@ -76,7 +77,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   const app = uws.App();
   registerRoutes(app, {
     post: {
-      wikis: () => wikis,
+      wikis: () => wikisFile.current,
       tokens,
       maxTokenTtlS: config.maxTokenTtlS,
       logger,
@@ -91,7 +92,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     },
     events: eventsRoute({
       ...publishDeps,
-      wikis: () => wikis,
+      wikis: () => wikisFile.current,
       limiter: new WikiRateLimiter(config.ratePerWikiPerS, config.rateBurstEvents),
       maxBatchEvents: config.maxBatchEvents,
       exchange: names.events,
@@ -128,18 +129,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
 
   return {
     port: listening.port,
-    reloadWikis: () => {
-      try {
-        wikis = WikiRegistry.fromFile(config.wikisFile);
-        tokens.clear();
-        logger.info({ wikis: wikis.size }, 'wikis file reloaded');
-        return true;
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        logger.error({ err }, 'wikis file reload failed; keeping the wikis loaded before');
-        return false;
-      }
-    },
+    reloadWikis: () => wikisFile.reload(),
     close: () => (closing ??= close()),
   };
 }

@@ -105,9 +105,22 @@ async function authenticate(header: string, deps: JsonPostDeps): Promise<TokenCl
   return claims;
 }
 
+/**
+ * Fatal: `Buffer#toString` would replace invalid bytes with U+FFFD, and the event stored would not
+ * be the one the wiki sent. `ignoreBOM` keeps a byte order mark in the text, where JSON.parse
+ * refuses it as before (RFC 8259: senders must not add one).
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function parseJson(raw: Buffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = utf8.decode(raw);
+  } catch (err) {
+    throw new HttpError(400, 'bad_json', 'the body is not valid UTF-8', {}, {}, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
   } catch (err) {
     throw new HttpError(400, 'bad_json', `the body is not valid JSON: ${(err as Error).message}`, {}, {}, { cause: err });
   }

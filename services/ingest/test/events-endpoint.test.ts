@@ -79,6 +79,24 @@ describe('POST /v1/events on the real RabbitMQ', () => {
     assert.equal(log.at(-1)!.event.type, 'marker');
   });
 
+  it('refuses a body that is not valid UTF-8 with 400 bad_json instead of storing U+FFFD', async () => {
+    const before = (await h.topology.readLog()).length;
+    const prefix = Buffer.from('{"topic":"x","type":"t","msg":{"s":"');
+    const suffix = Buffer.from('"}}');
+    // A lone continuation byte, a truncated 2-byte sequence, an overlong '/', a UTF-16 surrogate.
+    for (const bad of [[0x80], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const r = await h.post(Buffer.concat([prefix, Buffer.from(bad), suffix]));
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.equal(r.body.code, 'bad_json');
+      assert.match(String(r.body.message), /UTF-8/);
+    }
+    const valid = await h.post(Buffer.concat([prefix, Buffer.from('é ✓ 𝄞'), suffix]));
+    assert.equal(valid.status, 202, JSON.stringify(valid.body));
+    const log = await h.topology.readLog({ expect: before + 1 });
+    assert.equal(log.length, before + 1, 'only the valid body was published');
+    assert.deepEqual(log.at(-1)!.event.msg, { s: 'é ✓ 𝄞' });
+  });
+
   it('refuses another wiki’s topic or wiki with 403', async () => {
     const foreign = await h.post({ topic: `${h.otherWiki.id}:news`, type: 't' });
     assert.equal(foreign.status, 403);

@@ -25,6 +25,7 @@ export interface IngestHarness {
   /** Broker connection name prefix of this ingest (config: `<prefix>-ingest-<instance>`). */
   connectionName: string;
   token: (wiki?: TestWiki) => Promise<string>;
+  /** Sends a string or bytes as they are, anything else as JSON. */
   post: (body: unknown, options?: PostOptions) => Promise<Reply>;
   cleanup: () => Promise<void>;
 }
@@ -77,7 +78,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
       const response = await fetch(`${running.url}${options.path ?? '/v1/events'}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${options.token ?? (await token())}`, 'content-type': options.contentType ?? 'application/json' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
         signal: options.signal ?? null,
       });
       const text = await response.text();
