@@ -20,7 +20,10 @@ import {
 /**
  * Attacks on a running ingest and two edges (WebSocket, SSE and ingest), each with the refusal
  * the docs promise and no effect on other clients. Started by the attack run of issue 21; every
- * probe that once got through has its regression test here.
+ * probe that once got through has its regression test here, or, where it needs a setting of its
+ * own, beside the part it attacks: a replay storm of anonymous readers in
+ * services/edge/test/replay-fairness.test.ts, HAProxy's answers while no server is ready in
+ * test/ops/haproxy-unavailable.test.ts, invalid UTF-8 in services/ingest/test/events-endpoint.test.ts.
  */
 describe('attacks on ingest and the edges', () => {
   const wiki = testWiki('attackwiki', { public: true });
@@ -206,5 +209,16 @@ describe('attacks on ingest and the edges', () => {
     for (const message of sseReader.messages) {
       if (message.event.startsWith('wikicast.')) assert.equal(`wikicast.${String(message.json.op)}`, message.event, `a control name carries its own frame: ${message.data}`);
     }
+  });
+
+  it('SIGHUP on a serving edge reloads its wikis file: it keeps running and its clients stay connected', async () => {
+    const topic = `${wiki.id}:hangup`;
+    const reader = await connect(edges[0]!, [topic]);
+    edges[0]!.child.kill('SIGHUP');
+    const next = await sentinel(topic);
+    await reader.next((f) => f.id === next, 'an event after the SIGHUP');
+    assert.equal(reader.closeCode, null, 'no close (it used to be 1006: the signal ended the edge)');
+    assert.equal(edges[0]!.child.exitCode, null, 'the edge is still running');
+    assert.equal((await fetch(`${edges[0]!.url}/readyz`)).status, 200);
   });
 });
