@@ -1,8 +1,7 @@
-import { limits } from '@wikicast/protocol';
+// The constant alone: the whole `limits` namespace would weigh in the browser bundle.
+import { MAX_TOPICS_PER_FRAME } from '@wikicast/protocol/limits';
 import type { MessageCallback } from './message.js';
 
-/** Topics per subscribe frame, the edge's limit. */
-const { MAX_TOPICS_PER_FRAME } = limits;
 
 export interface Subscription {
   /** The name the application subscribed with: `<wiki>:<name>`, or a bare seed name. */
@@ -106,7 +105,7 @@ export class Subscriptions {
 
   /**
    * The subscribe requests that restore every subscription on a new connection: grouped by
-   * cursor (one `since` per frame), at most `MAX_TOPICS_PER_FRAME` topics each.
+   * cursor (one `since` per frame), at most `MAX_TOPICS_PER_FRAME` topics each (the edge's limit).
    */
   resumeRequests(): SubscribeRequest[] {
     const groups = new Map<string | undefined, string[]>();

@@ -6,6 +6,8 @@ export const CloseCode = {
   abnormal: 1006,
   policy: 1008,
   tooBig: 1009,
+  /** An unexpected failure on the server (the `error` frame says `internal`). */
+  internalError: 1011,
   restarting: 1012,
   tokenExpired: 4001,
   rateLimited: 4008,

@@ -29,7 +29,7 @@ export type { TokenClaims } from './token.js';
 export { cursorCheck, decodeCursor, encodeCursor } from './cursor.js';
 export type { Cursor } from './cursor.js';
 export { ErrorCodes } from './error-codes.js';
-export type { ErrorBody, ErrorCode } from './error-codes.js';
+export type { ClosingErrorCode, DisconnectReason, ErrorBody, ErrorCode, ErrorSpec } from './error-codes.js';
 export * as limits from './limits.js';
 export type { ControlMessage, RevokeControl, RevokeRequest } from './control.js';
 export type { ParsedFrame } from './parse-frame.js';

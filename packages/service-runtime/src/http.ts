@@ -1,5 +1,5 @@
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import type { ErrorBody, ErrorCode } from '@wikicast/protocol';
+import { ErrorCodes, type ErrorBody, type ErrorCode } from '@wikicast/protocol';
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK',
@@ -47,9 +47,10 @@ export function sendJson(exchange: Exchange, status: number, body: unknown, head
   });
 }
 
-export function sendError(exchange: Exchange, status: number, code: ErrorCode, message: string, headers?: Record<string, string>): void {
+/** `{code, message}` with the HTTP status the error registry binds to `code`. */
+export function sendError(exchange: Exchange, code: ErrorCode, message: string, headers?: Record<string, string>): void {
   const body: ErrorBody = { code, message };
-  sendJson(exchange, status, body, headers);
+  sendJson(exchange, ErrorCodes[code].status, body, headers);
 }
 
 export class BodyTooLargeError extends Error {
@@ -118,7 +119,7 @@ export function registerHealthRoutes(app: TemplatedApp, routes: HealthRoutes): v
           res.writeStatus('200 OK').writeHeader('content-type', contentType).end(body);
         });
       },
-      (err: unknown) => sendError(exchange, 500, 'internal', `metrics failed: ${(err as Error).message}`),
+      (err: unknown) => sendError(exchange, 'internal', `metrics failed: ${(err as Error).message}`),
     );
   });
 }

@@ -1,4 +1,3 @@
-import { CloseCode } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from './edge-error.js';
 import { assignCid, identify, type Credentials, type Identity } from './identity.js';
@@ -20,7 +19,7 @@ export class Admission {
     const identity = await identify(credentials, this.wikis(), cid);
     const reason = this.revoked.refusal(identity);
     if (reason !== null) {
-      throw new EdgeError('revoked', `this token was issued before access was revoked (${reason}); get a new one`, { closeCode: CloseCode.policy });
+      throw new EdgeError('revoked', `this token was issued before access was revoked (${reason}); get a new one`);
     }
     return identity;
   }

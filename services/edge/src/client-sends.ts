@@ -1,4 +1,4 @@
-import { CloseCode, maySendTo, type FrameRef, type SendFrame, type WikiEvent } from '@wikicast/protocol';
+import { maySendTo, type FrameRef, type SendFrame, type WikiEvent } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { v7 as uuidv7 } from 'uuid';
 import { EdgeError } from './edge-error.js';
@@ -66,9 +66,6 @@ export class ClientSends {
     const { ratePerS, burst } = this.#deps.limiter;
     const error = new EdgeError('rate_limited', `more than ${ratePerS} sends a second (bursts of ${burst}); back off before reconnecting`);
     session.logger.info('send rate exceeded; closing with 4008');
-    session.sink.batch(() => {
-      session.sendError(error, ref);
-      session.close(CloseCode.rateLimited, 'rate limited', 'rate_limited');
-    });
+    session.fail(error, ref);
   }
 }

@@ -179,7 +179,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     },
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   });
-  app.any('/*', (res) => sendError(beginExchange(res), 404, 'not_found', 'no such endpoint'));
+  app.any('/*', (res) => sendError(beginExchange(res), 'not_found', 'no such endpoint'));
 
   const listening = await listen(uws, app, config.host, config.port);
   await broker.start();

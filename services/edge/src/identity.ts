@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CloseCode, EDGE_AUDIENCE } from '@wikicast/protocol';
+import { EDGE_AUDIENCE } from '@wikicast/protocol';
 import { TokenError, verifyToken, type WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from './edge-error.js';
 
@@ -53,17 +53,17 @@ export async function identify(credentials: Credentials, wikis: WikiRegistry, ci
       expiresAtMs: claims.exp * 1000,
     };
   } catch (err) {
-    if (err instanceof TokenError) throw new EdgeError('unauthorized', err.message, { cause: err, closeCode: CloseCode.policy });
+    if (err instanceof TokenError) throw new EdgeError('unauthorized', err.message, { cause: err });
     throw err;
   }
 }
 
 function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {
   if (wiki === null) {
-    throw new EdgeError('unauthorized', 'no token: pass ?token=, or ?wiki=<id> to read a public wiki anonymously', { closeCode: CloseCode.policy });
+    throw new EdgeError('unauthorized', 'no token: pass ?token=, or ?wiki=<id> to read a public wiki anonymously');
   }
   if (wikis.get(wiki)?.public !== true) {
-    throw new EdgeError('unauthorized', `wiki ${JSON.stringify(wiki)} is not public: a token is required`, { closeCode: CloseCode.policy });
+    throw new EdgeError('unauthorized', `wiki ${JSON.stringify(wiki)} is not public: a token is required`);
   }
   return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null };
 }

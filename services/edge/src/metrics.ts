@@ -3,18 +3,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export type Transport = 'ws' | 'sse';
 export type ReplaySource = 'ring' | 'stream';
 
-/** Why a connection ended, as `wikicast_edge_disconnects_total{reason}` counts it. */
-export type DisconnectReason =
-  | 'client_closed'
-  | 'abnormal'
-  | 'unauthorized'
-  | 'token_expired'
-  | 'rate_limited'
-  | 'too_slow'
-  | 'too_big'
-  | 'restarting'
-  | 'revoked'
-  | 'error';
+/** Why a connection ended (`wikicast_edge_disconnects_total{reason}`); the error registry binds refusals to theirs. */
+export type { DisconnectReason } from '@wikicast/protocol';
 
 export interface EdgeMetrics {
   connections: Gauge<'transport'>;

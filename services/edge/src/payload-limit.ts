@@ -1,4 +1,3 @@
-import { CloseCode } from '@wikicast/protocol';
 import { EdgeError } from './edge-error.js';
 
 /**
@@ -17,9 +16,9 @@ export function uwsPayloadLength(maxPayloadBytes: number): number {
 }
 
 /** The refusal for a frame over the limit (error frame, then close 1009), or `null` if it fits. */
-export function payloadRefusal(byteLength: number, maxPayloadBytes: number): EdgeError | null {
+export function payloadRefusal(byteLength: number, maxPayloadBytes: number): EdgeError<'payload_too_large'> | null {
   if (byteLength <= maxPayloadBytes) return null;
-  return new EdgeError('payload_too_large', `frame of ${byteLength} bytes; at most ${maxPayloadBytes} are accepted`, { closeCode: CloseCode.tooBig });
+  return new EdgeError('payload_too_large', `frame of ${byteLength} bytes; at most ${maxPayloadBytes} are accepted`);
 }
 
 /** Whether uWS closed the connection itself because a frame passed its `maxPayloadLength`. */

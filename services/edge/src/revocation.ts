@@ -1,4 +1,4 @@
-import { CloseCode, type RevokeControl } from '@wikicast/protocol';
+import type { RevokeControl } from '@wikicast/protocol';
 import { EdgeError } from './edge-error.js';
 import type { Session } from './session.js';
 
@@ -18,13 +18,13 @@ export function isRevoked(session: Session, revocation: RevokeControl): boolean 
  * new token before reconnecting), counted as `revoked`. Returns how many were closed.
  */
 export function revokeSessions(sessions: Iterable<Session>, revocation: RevokeControl): number {
-  const error = new EdgeError('revoked', revocation.reason ?? DEFAULT_REVOKE_REASON, { closeCode: CloseCode.policy });
+  const error = new EdgeError('revoked', revocation.reason ?? DEFAULT_REVOKE_REASON);
   let closed = 0;
   // A copy: each close removes its session from the router synchronously.
   for (const session of [...sessions]) {
     if (session.closed || !isRevoked(session, revocation)) continue;
     session.logger.info({ revocation: revocation.id }, 'connection revoked');
-    session.fail(error, 'revoked', CloseCode.policy);
+    session.fail(error);
     closed++;
   }
   return closed;

@@ -1,4 +1,4 @@
-import type { FrameRef, ServerFrame } from '@wikicast/protocol';
+import { ErrorCodes, type ClosingErrorCode, type FrameRef, type ServerFrame } from '@wikicast/protocol';
 import type { Logger } from 'pino';
 import type { EdgeError } from './edge-error.js';
 import type { Identity } from './identity.js';
@@ -86,11 +86,12 @@ export class Session {
     this.sink.end(code, message);
   }
 
-  /** Sends an error frame, then closes with the error's close code (or `fallbackCode`). */
-  fail(error: EdgeError, reason: DisconnectReason, fallbackCode: number): void {
+  /** Sends an error frame, then closes with the close code and reason the error registry binds to its code. */
+  fail(error: EdgeError<ClosingErrorCode>, ref?: FrameRef): void {
+    const { close, disconnectReason } = ErrorCodes[error.code];
     this.sink.batch(() => {
-      this.send({ op: 'error', code: error.code, message: error.message });
-      this.close(error.closeCode ?? fallbackCode, error.message, reason);
+      this.sendError(error, ref);
+      this.close(close, error.message, disconnectReason);
     });
   }
 }

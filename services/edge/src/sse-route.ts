@@ -1,4 +1,3 @@
-import type { ErrorCode } from '@wikicast/protocol';
 import { sendError, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
@@ -41,14 +40,6 @@ interface SseRequest {
   /** `Last-Event-ID`, else `?since=`, else `?lastEventId=` (for clients that cannot set headers). */
   since: string | undefined;
 }
-
-/** HTTP status of a refusal before the stream starts. */
-const REFUSAL_STATUS: Partial<Record<ErrorCode, number>> = {
-  unauthorized: 401,
-  revoked: 401,
-  foreign_topic: 403,
-  forbidden: 403,
-};
 
 /**
  * EventSource clients send no credentials (the token is in the URL), so any page may read the
@@ -110,7 +101,7 @@ class SseStreams {
         if (sink !== null) return this.#logger.error({ err }, 'starting an SSE stream failed');
         if (err instanceof EdgeError) return this.#refuse(exchange, err);
         this.#logger.error({ err }, 'verifying a token failed unexpectedly');
-        sendError(exchange, 500, 'internal', 'opening the stream failed', CORS_HEADERS);
+        sendError(exchange, 'internal', 'opening the stream failed', CORS_HEADERS);
       });
   }
 
@@ -118,7 +109,7 @@ class SseStreams {
     this.#logger.info({ code: err.code, reason: err.message }, 'SSE request refused');
     // Counted as the WebSocket counts the refusal it closes with 1008.
     if (err.code === 'unauthorized') this.#deps.metrics.disconnects.inc({ reason: 'unauthorized' });
-    sendError(exchange, REFUSAL_STATUS[err.code] ?? 400, err.code, err.message, CORS_HEADERS);
+    sendError(exchange, err.code, err.message, CORS_HEADERS);
   }
 
   /** Writes the headers and `welcome`, registers the session and subscribes it. */
@@ -183,5 +174,5 @@ function readRequest(req: HttpRequest): SseRequest {
 }
 
 function refuseDraining(exchange: Exchange, reason: string): void {
-  sendError(exchange, 503, 'shutting_down', reason, { 'retry-after': '1', ...CORS_HEADERS });
+  sendError(exchange, 'shutting_down', reason, { 'retry-after': '1', ...CORS_HEADERS });
 }

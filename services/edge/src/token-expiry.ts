@@ -1,4 +1,3 @@
-import { CloseCode } from '@wikicast/protocol';
 import { EdgeError } from './edge-error.js';
 import type { Session } from './session.js';
 
@@ -81,8 +80,5 @@ export class TokenExpiry<K> {
 /** What the edge does when a connection's token expires: `token_expired`, then close 4001. */
 export function closeExpired(session: Session): void {
   session.logger.info('token expired; closing with 4001');
-  const error = new EdgeError('token_expired', 'the token expired; refresh it with {"op":"auth","token"} before it does', {
-    closeCode: CloseCode.tokenExpired,
-  });
-  session.fail(error, 'token_expired', CloseCode.tokenExpired);
+  session.fail(new EdgeError('token_expired', 'the token expired; refresh it with {"op":"auth","token"} before it does'));
 }

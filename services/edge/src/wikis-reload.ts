@@ -1,4 +1,3 @@
-import { CloseCode } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from './edge-error.js';
 import type { Session } from './session.js';
@@ -32,7 +31,7 @@ export function closeDisowned(sessions: Iterable<Session>, current: WikiRegistry
     const reason = disownedReason(session, current, previous);
     if (reason === null) continue;
     session.logger.info({ reason }, 'connection closed by a wikis reload');
-    session.fail(new EdgeError('unauthorized', reason, { closeCode: CloseCode.policy }), 'unauthorized', CloseCode.policy);
+    session.fail(new EdgeError('unauthorized', reason));
     closed++;
   }
   return closed;

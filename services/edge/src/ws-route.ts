@@ -1,9 +1,9 @@
-import { CloseCode } from '@wikicast/protocol';
+import { CloseCode, ErrorCodes, type ClosingErrorCode } from '@wikicast/protocol';
 import { beginExchange, sendError, type Uws } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import type { TemplatedApp, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { ClientFrames } from './client-frames.js';
-import { EdgeError } from './edge-error.js';
+import { EdgeError, endsConnection } from './edge-error.js';
 import type { Admission } from './admission.js';
 import type { Credentials, Identity } from './identity.js';
 import type { DisconnectReason, EdgeMetrics } from './metrics.js';
@@ -73,7 +73,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
     upgrade: (res, req, context) => {
       const refusing = deps.refusingReason();
       if (refusing !== null) {
-        sendError(beginExchange(res), 503, 'shutting_down', refusing, { 'retry-after': '1' });
+        sendError(beginExchange(res), 'shutting_down', refusing, { 'retry-after': '1' });
         return;
       }
       const query = new URLSearchParams(req.getQuery() ?? '');
@@ -95,14 +95,14 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
           if (data.ended) return;
           // The edge began draining while the token was verified: this session would miss the 1012 sweep.
           const draining = deps.refusingReason();
-          if (draining !== null) return refuse(ws, new EdgeError('shutting_down', draining, { closeCode: CloseCode.restarting }), 'restarting', deps.logger);
+          if (draining !== null) return refuse(ws, new EdgeError('shutting_down', draining), deps.logger);
           ws.cork(() => admit(ws, identity, deps));
         },
         (err: unknown) => {
           if (data.ended) return;
-          if (err instanceof EdgeError) return refuse(ws, err, 'unauthorized', deps.logger);
+          if (err instanceof EdgeError && endsConnection(err)) return refuse(ws, err, deps.logger);
           deps.logger.error({ err }, 'verifying a token failed unexpectedly');
-          refuse(ws, new EdgeError('internal', 'verifying the token failed', { closeCode: 1011 }), 'error', deps.logger);
+          refuse(ws, new EdgeError('internal', 'verifying the token failed'), deps.logger);
         },
       );
     },
@@ -120,7 +120,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
         early.push(message.slice(0));
         return;
       }
-      refuse(ws, new EdgeError('rate_limited', `more than ${MAX_EARLY_FRAMES} frames before the token was verified`, { closeCode: CloseCode.rateLimited }), 'rate_limited', deps.logger);
+      refuse(ws, new EdgeError('rate_limited', `more than ${MAX_EARLY_FRAMES} frames before the token was verified`), deps.logger);
     },
     close: (ws, code, message) => {
       const data = ws.getUserData();
@@ -152,14 +152,15 @@ function admit(ws: WebSocket<SocketData>, identity: Identity, deps: WsRouteDeps)
   for (const message of early) if (!session.closed) handleFrame(session, message, false, deps);
 }
 
-function refuse(ws: WebSocket<SocketData>, refusal: EdgeError, reason: DisconnectReason, logger: Logger): void {
+function refuse(ws: WebSocket<SocketData>, refusal: EdgeError<ClosingErrorCode>, logger: Logger): void {
+  const { close, disconnectReason } = ErrorCodes[refusal.code];
   const data = ws.getUserData();
-  data.refused = reason;
+  data.refused = disconnectReason;
   data.early = null;
   logger.info({ code: refusal.code, reason: refusal.message }, 'connection refused');
   ws.cork(() => {
     ws.send(JSON.stringify({ op: 'error', code: refusal.code, message: refusal.message }), false, false);
-    ws.end(refusal.closeCode ?? CloseCode.policy, closeReasonText(refusal.message));
+    ws.end(close, closeReasonText(refusal.message));
   });
 }
 
@@ -167,7 +168,7 @@ function handleFrame(session: Session, message: ArrayBuffer, isBinary: boolean, 
   const tooBig = payloadRefusal(message.byteLength, deps.maxPayloadBytes);
   if (tooBig !== null) {
     session.logger.info({ bytes: message.byteLength }, 'frame too big; closing with 1009');
-    session.fail(tooBig, 'too_big', CloseCode.tooBig);
+    session.fail(tooBig);
     return;
   }
   let text: string;

@@ -19,10 +19,10 @@ export interface ControlRouteDeps extends PublishDeps {
 export function revokeRoute(deps: ControlRouteDeps): (post: JsonPost) => Promise<JsonReply> {
   return async ({ wiki, body, log }) => {
     const validation = validators.revokeRequest.validate(body);
-    if (!validation.ok) throw new HttpError(400, 'invalid_event', summarize(validation.issues));
+    if (!validation.ok) throw new HttpError('invalid_request', summarize(validation.issues));
     const request = validation.value;
     if (request.user === undefined && request.cid === undefined) {
-      throw new HttpError(400, 'invalid_event', '"user" or "cid" is required: whose connections to revoke');
+      throw new HttpError('invalid_request', '"user" or "cid" is required: whose connections to revoke');
     }
     const message = { op: 'revoke', id: deps.ids.next(), wiki } as RevokeControl;
     if (request.user !== undefined) message.user = request.user;

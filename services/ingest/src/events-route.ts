@@ -1,7 +1,8 @@
+import { ErrorCodes } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { EventIds } from './event-ids.js';
 import { HttpError } from './http-error.js';
-import { isPermissionRefusal, prepareEvents, type InvalidEvent } from './prepare-events.js';
+import { prepareEvents, type InvalidEvent } from './prepare-events.js';
 import type { JsonPost, JsonReply } from './json-post.js';
 import { describe } from './confirm-publisher.js';
 import { PublishError } from './publish-error.js';
@@ -28,9 +29,9 @@ export interface EventsRouteDeps extends PublishDeps {
 export function eventsRoute(deps: EventsRouteDeps): (post: JsonPost) => Promise<JsonReply> {
   return async ({ wiki, body, log }) => {
     const count = Array.isArray(body) ? body.length : 1;
-    if (count === 0) throw new HttpError(400, 'invalid_event', 'the batch is empty: send one event or an array of 1 or more');
+    if (count === 0) throw new HttpError('invalid_event', 'the batch is empty: send one event or an array of 1 or more');
     if (count > deps.maxBatchEvents) {
-      throw new HttpError(413, 'payload_too_large', `the batch has ${count} events; at most ${deps.maxBatchEvents} per request`);
+      throw new HttpError('payload_too_large', `the batch has ${count} events; at most ${deps.maxBatchEvents} per request`);
     }
     // Refuse at once while RabbitMQ cannot take anything, before the request costs rate tokens.
     const down = deps.publisher.refusal(0);
@@ -41,7 +42,7 @@ export function eventsRoute(deps: EventsRouteDeps): (post: JsonPost) => Promise<
     const waitS = deps.limiter.take(wiki, count);
     if (waitS > 0) {
       deps.metrics.events.inc({ wiki, result: 'rate_limited' }, count);
-      throw new HttpError(429, 'rate_limited', `wiki "${wiki}" is over its rate limit; retry in ${waitS} s`, { 'retry-after': String(waitS) });
+      throw new HttpError('rate_limited', `wiki "${wiki}" is over its rate limit; retry in ${waitS} s`, { 'retry-after': String(waitS) });
     }
     const registry = deps.wikis();
     const prepared = prepareEvents(body, { wiki, isKnownWiki: (id) => registry.has(id), newId: () => deps.ids.next(), now: () => new Date() });
@@ -64,17 +65,19 @@ export function eventsRoute(deps: EventsRouteDeps): (post: JsonPost) => Promise<
 
 function countRefusals(metrics: IngestMetrics, wiki: string, invalid: readonly InvalidEvent[]): void {
   let forbidden = 0;
-  for (const refusal of invalid) if (isPermissionRefusal(refusal.code)) forbidden++;
+  for (const refusal of invalid) if (ErrorCodes[refusal.code].status === 403) forbidden++;
   if (forbidden > 0) metrics.events.inc({ wiki, result: 'forbidden' }, forbidden);
   if (invalid.length > forbidden) metrics.events.inc({ wiki, result: 'invalid' }, invalid.length - forbidden);
 }
 
-/** Nothing valid: 403 if every refusal is about permission, else 400, with the first refusal's code. */
+/**
+ * Nothing valid: answered with the first refusal about the event's shape (400), or, when every
+ * refusal is about permission (403), with the first one.
+ */
 function refusalOf(invalid: readonly InvalidEvent[], batch: boolean): HttpError {
   const first = invalid[0]!;
-  const status = invalid.every((refusal) => isPermissionRefusal(refusal.code)) ? 403 : 400;
-  const code = status === 403 ? first.code : (invalid.find((refusal) => !isPermissionRefusal(refusal.code)) ?? first).code;
+  const code = (invalid.find((refusal) => ErrorCodes[refusal.code].status !== 403) ?? first).code;
   const where = batch ? `event ${first.index}: ` : '';
   const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more invalid events)` : '';
-  return new HttpError(status, code, `${where}${first.message}${more}`, {}, { accepted: [], invalid });
+  return new HttpError(code, `${where}${first.message}${more}`, {}, { accepted: [], invalid });
 }

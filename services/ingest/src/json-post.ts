@@ -62,8 +62,8 @@ export function handleJsonPost(res: HttpResponse, req: HttpRequest, deps: JsonPo
     writeJson(exchange, status, body, headers ?? {}, !bodyRead || deps.closing());
   };
   try {
-    if (deps.closing()) throw new HttpError(503, 'shutting_down', 'ingest is shutting down; retry on another instance', { 'retry-after': String(deps.retryAfterS) });
-    if (!isJson(contentType)) throw new HttpError(415, 'unsupported_media_type', `content-type must be application/json, got ${JSON.stringify(contentType)}`);
+    if (deps.closing()) throw new HttpError('shutting_down', 'ingest is shutting down; retry on another instance', { 'retry-after': String(deps.retryAfterS) });
+    if (!isJson(contentType)) throw new HttpError('unsupported_media_type', `content-type must be application/json, got ${JSON.stringify(contentType)}`);
     if (contentLength !== '' && Number(contentLength) > deps.bodyLimitBytes) throw new BodyTooLargeError(deps.bodyLimitBytes);
   } catch (err) {
     answerError(err, logger(), reply, requestId);
@@ -90,14 +90,14 @@ function isJson(contentType: string): boolean {
 
 async function authenticate(header: string, deps: JsonPostDeps): Promise<TokenClaims> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (match === null) throw new HttpError(401, 'unauthorized', 'an Authorization: Bearer <token> header is required', { 'www-authenticate': 'Bearer' });
+  if (match === null) throw new HttpError('unauthorized', 'an Authorization: Bearer <token> header is required', { 'www-authenticate': 'Bearer' });
   const token = match[1]!;
   const cached = deps.tokens.get(token);
   if (cached !== undefined) return cached;
   const claims = await verifyToken(token, deps.wikis(), { audience: INGEST_AUDIENCE, allowMissingAudience: false });
   const ttlS = claims.exp - Math.floor(Date.now() / 1000);
   if (ttlS > deps.maxTokenTtlS) {
-    throw new HttpError(401, 'unauthorized', `token is valid for ${ttlS} s more; ingest accepts tokens that expire within ${deps.maxTokenTtlS} s`, {
+    throw new HttpError('unauthorized', `token is valid for ${ttlS} s more; ingest accepts tokens that expire within ${deps.maxTokenTtlS} s`, {
       'www-authenticate': 'Bearer',
     });
   }
@@ -117,12 +117,12 @@ function parseJson(raw: Buffer): unknown {
   try {
     text = utf8.decode(raw);
   } catch (err) {
-    throw new HttpError(400, 'bad_json', 'the body is not valid UTF-8', {}, {}, { cause: err });
+    throw new HttpError('bad_json', 'the body is not valid UTF-8', {}, {}, { cause: err });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, 'bad_json', `the body is not valid JSON: ${(err as Error).message}`, {}, {}, { cause: err });
+    throw new HttpError('bad_json', `the body is not valid JSON: ${(err as Error).message}`, {}, {}, { cause: err });
   }
 }
 

@@ -79,8 +79,3 @@ function pointerToField(pointer: string): string {
     .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
     .join('.');
 }
-
-/** HTTP status codes of refusals that are about permission rather than shape. */
-export function isPermissionRefusal(code: ErrorCode): boolean {
-  return code === 'forbidden' || code === 'foreign_topic';
-}

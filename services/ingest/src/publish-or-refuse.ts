@@ -46,11 +46,11 @@ export async function publishOrRefuse(deps: PublishDeps, request: PublishRequest
   count?.('unavailable', outcome.unconfirmed.length);
   log.warn({ reason: first.reason, unconfirmed: outcome.unconfirmed.length, confirmed: outcome.confirmed.length }, 'publish not confirmed');
   const unconfirmed = outcome.unconfirmed.map(({ position, id, reason }) => ({ index: request.indexOf(position), id, reason }));
-  throw new HttpError(503, 'unavailable', describe(first.reason), retryAfter, { reason: first.reason, accepted: outcome.confirmed, unconfirmed, ...request.extra });
+  throw new HttpError('unavailable', describe(first.reason), retryAfter, { reason: first.reason, accepted: outcome.confirmed, unconfirmed, ...request.extra });
 }
 
 /** The 503 for a publish refused before anything was published (down, blocked, window full, closing). */
 export function refusedError(err: PublishError, retryAfterS: number, extra: Record<string, unknown> = {}): HttpError {
   const code = err.reason === 'closing' ? 'shutting_down' : 'unavailable';
-  return new HttpError(503, code, err.message, { 'retry-after': String(retryAfterS) }, { reason: err.reason, accepted: [], ...extra }, { cause: err });
+  return new HttpError(code, err.message, { 'retry-after': String(retryAfterS) }, { reason: err.reason, accepted: [], ...extra }, { cause: err });
 }

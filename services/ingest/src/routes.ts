@@ -18,10 +18,10 @@ export function registerRoutes(app: TemplatedApp, routes: IngestRoutes): void {
   registerHealthRoutes(app, routes.health);
   for (const path of ['/healthz', '/readyz', '/metrics']) app.any(path, (res) => methodNotAllowed(res, 'GET'));
   app.any('/*', (res, req) => {
-    sendError(beginExchange(res), 404, 'not_found', `no endpoint ${req.getMethod().toUpperCase()} ${req.getUrl()}`);
+    sendError(beginExchange(res), 'not_found', `no endpoint ${req.getMethod().toUpperCase()} ${req.getUrl()}`);
   });
 }
 
 function methodNotAllowed(res: HttpResponse, allow: string): void {
-  sendError(beginExchange(res), 405, 'method_not_allowed', `this endpoint accepts ${allow} only`, { allow });
+  sendError(beginExchange(res), 'method_not_allowed', `this endpoint accepts ${allow} only`, { allow });
 }

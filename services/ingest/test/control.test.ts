@@ -46,7 +46,7 @@ it('refuses revocations without user or cid, or with a bad token', async () => {
   for (const body of [{}, { reason: 'x' }, { user: '' }, { user: 'A', extra: 1 }, []]) {
     const r = await h.post(body, { path: '/v1/control/revoke' });
     assert.equal(r.status, 400, JSON.stringify(body));
-    assert.equal(r.body.code, 'invalid_event');
+    assert.equal(r.body.code, 'invalid_request');
   }
   const forged = await signToken(h.wiki, { aud: 'ingest', secret: 'z'.repeat(64) });
   const r = await h.post({ user: 'A' }, { path: '/v1/control/revoke', token: forged });
