@@ -18,7 +18,7 @@ function wikisFile(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'wikicast-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'wikis.json');
-  writeFileSync(path, JSON.stringify([{ id: 'other', secret: 'nope' }, { id: 'demo', secret: SECRET, public: true }]));
+  writeFileSync(path, JSON.stringify([{ id: 'other', secret: 'another-development-secret-of-length' }, { id: 'demo', secret: SECRET, public: true }]));
   return path;
 }
 
@@ -61,6 +61,24 @@ test('token: no secret, an unknown wiki, an unreadable file: exit 2 with one lin
   const io = recordingIo({ WIKICAST_WIKIS_FILE: wikisFile(t) });
   assert.equal(await run(['token', '--wiki', 'nowiki'], io), ExitCode.auth);
   assert.match(io.stderr[0] ?? '', /wiki "nowiki" is not in the wikis file/);
+});
+
+test('token: a wikis file the services would refuse is refused here too, with their reason', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wikicast-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cases: Array<[unknown, RegExp]> = [
+    [[{ id: 'demo', secret: 'short' }], /"0\.secret": .* \(secrets need 32\+ characters\)/],
+    [[{ id: 'demo', secret: SECRET }, { id: 'demo', secret: SECRET }], /wiki "demo" is listed twice/],
+    [{ demo: SECRET }, /is invalid: /],
+  ];
+  for (const [content, pattern] of cases) {
+    const path = join(dir, 'wikis.json');
+    writeFileSync(path, JSON.stringify(content));
+    const io = recordingIo({ WIKICAST_WIKIS_FILE: path });
+    assert.equal(await run(['token', '--wiki', 'demo'], io), ExitCode.auth);
+    assert.equal(io.stderr.length, 1);
+    assert.match(io.stderr[0] ?? '', pattern);
+  }
 });
 
 test('the installed bin: the token alone on the last line of stdout', async () => {

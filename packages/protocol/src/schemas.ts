@@ -21,3 +21,5 @@ export { compileValidator, deeperThan, summarize } from './validate.js';
 export { parseClientFrame } from './parse-frame.js';
 export { validators } from './validators.js';
 export { exportedSchemas, jsonSchemaText } from './json-schemas.js';
+export { MIN_SECRET_LENGTH, parseWikis, WikiSchema } from './wikis-file.js';
+export type { Wiki, WikisParse } from './wikis-file.js';

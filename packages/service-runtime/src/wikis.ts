@@ -1,20 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Type, type Static } from '@sinclair/typebox';
-import { compileValidator, summarize, WikiIdSchema } from '@wikicast/protocol/schemas';
+import { parseWikis, type Wiki } from '@wikicast/protocol/schemas';
 import { ConfigError } from './config-error.js';
-
-const MIN_SECRET_LENGTH = 32;
-
-export const WikiSchema = Type.Object(
-  {
-    id: WikiIdSchema,
-    secret: Type.String({ minLength: MIN_SECRET_LENGTH, description: 'HS256 key shared with the wiki' }),
-    public: Type.Optional(Type.Boolean({ description: 'anonymous read-only connections allowed' })),
-  },
-  { additionalProperties: false },
-);
-export type Wiki = Static<typeof WikiSchema>;
-const wikisValidator = compileValidator(Type.Array(WikiSchema));
 
 /** The wikis a service serves, from WIKICAST_WIKIS_FILE. */
 export class WikiRegistry {
@@ -42,13 +28,9 @@ export class WikiRegistry {
     } catch (err) {
       throw new ConfigError(key, `${path} is not JSON: ${(err as Error).message}`, { cause: err });
     }
-    const result = wikisValidator.validate(value);
-    if (!result.ok) throw new ConfigError(key, `${path}: ${summarize(result.issues)} (secrets need ${MIN_SECRET_LENGTH}+ characters)`);
-    try {
-      return new WikiRegistry(result.value);
-    } catch (err) {
-      throw new ConfigError(key, `${path}: ${(err as Error).message}`, { cause: err });
-    }
+    const parsed = parseWikis(value);
+    if (!parsed.ok) throw new ConfigError(key, `${path}: ${parsed.message}`);
+    return new WikiRegistry(parsed.wikis);
   }
 
   has(id: string): boolean {

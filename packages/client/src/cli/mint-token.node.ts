@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { TOKEN_ALGORITHM, type TokenClaims } from '@wikicast/protocol';
 import type { TokenArgs } from './args.node.js';
 
 /**
@@ -6,13 +7,14 @@ import type { TokenArgs } from './args.node.js';
  * `iss` = wiki, `sub` = user, `cid`, `groups`, `send`, `aud`, `iat` and `exp`.
  */
 export async function mintToken(args: TokenArgs, secret: string, nowMs = Date.now()): Promise<string> {
-  const claims: Record<string, unknown> = {};
+  // iss, sub, aud, iat and exp are set by SignJWT below.
+  const claims: Partial<TokenClaims> = {};
   if (args.cid !== undefined) claims.cid = args.cid;
   if (args.groups !== undefined) claims.groups = args.groups;
   if (args.send !== undefined) claims.send = args.send;
   const now = Math.floor(nowMs / 1000);
   let jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
     .setIssuer(args.wiki)
     .setIssuedAt(now)
     .setExpirationTime(now + args.ttlS);

@@ -3,22 +3,24 @@ import { CliError, ExitCode } from './exit-codes.js';
 
 /**
  * The wiki's secret: `--secret` if given, else the wiki's entry in the wikis file
- * (`WIKICAST_WIKIS_FILE`, a JSON list of `{id, secret, public}`, as the services read it).
+ * (`WIKICAST_WIKIS_FILE`), checked exactly as the services check it (`parseWikis`).
  */
-export function resolveSecret(wiki: string, secret: string | undefined, wikisFile: string | undefined): string {
+export async function resolveSecret(wiki: string, secret: string | undefined, wikisFile: string | undefined): Promise<string> {
   if (secret !== undefined) return secret;
   if (wikisFile === undefined || wikisFile === '') {
     throw new CliError(ExitCode.auth, `no secret for wiki "${wiki}": pass --secret or set WIKICAST_WIKIS_FILE`);
   }
-  let entries: unknown;
+  let value: unknown;
   try {
-    entries = JSON.parse(readFileSync(wikisFile, 'utf8'));
+    value = JSON.parse(readFileSync(wikisFile, 'utf8'));
   } catch (err) {
     throw new CliError(ExitCode.auth, `cannot read the wikis file ${wikisFile}: ${(err as Error).message}`, { cause: err });
   }
-  if (!Array.isArray(entries)) throw new CliError(ExitCode.auth, `the wikis file ${wikisFile} is not a JSON list of {id, secret}`);
-  const entry = entries.find((e): e is { id: string; secret: unknown } => typeof e === 'object' && e !== null && (e as { id?: unknown }).id === wiki);
+  // Loaded only here: compiling the schemas is work that commands given --secret or --token skip.
+  const { parseWikis } = await import('@wikicast/protocol/schemas');
+  const parsed = parseWikis(value);
+  if (!parsed.ok) throw new CliError(ExitCode.auth, `the wikis file ${wikisFile} is invalid: ${parsed.message}`);
+  const entry = parsed.wikis.find((w) => w.id === wiki);
   if (entry === undefined) throw new CliError(ExitCode.auth, `wiki "${wiki}" is not in the wikis file ${wikisFile}`);
-  if (typeof entry.secret !== 'string' || entry.secret === '') throw new CliError(ExitCode.auth, `wiki "${wiki}" has no secret in ${wikisFile}`);
   return entry.secret;
 }

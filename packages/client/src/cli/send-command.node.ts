@@ -24,7 +24,7 @@ interface IngestAnswer {
 export async function sendCommand(args: SendArgs, io: CliIo): Promise<void> {
   const base = io.env.WIKICAST_URL || DEFAULT_URL;
   const url = new URL('/v1/events', base).toString();
-  const token = await tokenSource(args.token, io, { aud: INGEST_AUDIENCE })();
+  const token = await (await tokenSource(args.token, io, { aud: INGEST_AUDIENCE }))();
   const event = { topic: args.topic, type: args.type, ...(args.msg !== undefined ? { msg: args.msg } : {}), ...(args.to ? { to: args.to } : {}) };
   let response: Response;
   try {

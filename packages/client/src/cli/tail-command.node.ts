@@ -29,7 +29,7 @@ const AUTH_CODES = new Set(['unauthorized', 'forbidden']);
 export async function tailCommand(args: TailArgs, io: CliIo): Promise<void> {
   const base = io.env.WIKICAST_URL || DEFAULT_URL;
   const where = webSocketUrl(base);
-  const client = connect(args.anonymous === true ? { url: base, wiki: args.token.wiki } : { url: base, getToken: tokenSource(args.token, io) });
+  const client = connect(args.anonymous === true ? { url: base, wiki: args.token.wiki } : { url: base, getToken: await tokenSource(args.token, io) });
   let printed = 0;
   let everConnected = false;
 
