@@ -91,8 +91,6 @@ export function readBody(exchange: Exchange, limit: number): Promise<Buffer | nu
   });
 }
 
-/** Copies what a handler needs from the request before any await: uWS reuses it afterwards. */
-
 export interface HealthRoutes {
   /** Why the service is not ready, or `null` when it is. */
   notReadyReason: () => string | null;

@@ -18,7 +18,7 @@ export class TokenError extends Error {
 }
 
 export interface VerifyOptions {
-  /** The audience the token must carry; `null`: none, or `allowedWithout`. */
+  /** The audience the token must carry (or, with `allowMissingAudience`, carry no `aud` at all). */
   audience: string;
   /** Accept tokens that carry no `aud` at all (connection tokens). */
   allowMissingAudience: boolean;

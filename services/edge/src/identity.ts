@@ -9,7 +9,7 @@ export interface Identity {
   /** Token `sub`; `null` for anonymous connections and tokens without a user. */
   user: string | null;
   groups: readonly string[];
-  /** Type patterns the token allows sending (`send` claim); empty: read-only. */
+  /** Topic patterns the token may send to (`send` claim, see `maySendTo`); empty: read-only. */
   send: readonly string[];
   /** The client id receivers see as `from` and senders address with `to`. */
   cid: string;

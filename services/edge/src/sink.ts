@@ -1,6 +1,6 @@
 import type { Transport } from './metrics.js';
 
-/** Where a session's frames go: a WebSocket, or (later) an SSE response. */
+/** Where a session's frames go: a WebSocket or an SSE response. */
 export interface Sink {
   readonly transport: Transport;
   /** True once the connection has ended; writes are then ignored. */

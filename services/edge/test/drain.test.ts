@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { AMQP_URL, freePort, signToken, startService, testWiki, type ServiceProcess, type TestClient } from '@wikicast/test/support';
 import { setupEdgeWorld, subscribe, type EdgeWorld } from './harness.js';
-import { TcpRelay } from './tcp-proxy.js';
+import { TcpRelay } from './tcp-relay.js';
 
 /** Whether a new TCP connection to the port is refused. */
 function refused(port: number): Promise<boolean> {

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { encodeCursor, type WikiEvent } from '@wikicast/protocol';
+import { pino } from 'pino';
+import type { Identity } from '../src/identity.js';
+import type { LogEntry } from '../src/log-entry.js';
+import { Session } from '../src/session.js';
+import type { Sink } from '../src/sink.js';
+
+/** Fixtures for unit tests of the edge's in-process classes: no processes, no broker. */
+export const silentLogger = pino({ level: 'silent' });
+
+export function logEntry(offset: number, topic = 'demo:news', extra: Partial<WikiEvent> = {}): LogEntry {
+  const event: WikiEvent = { id: randomUUID(), wiki: 'demo', topic, type: 'edit', ts: new Date().toISOString(), ...extra };
+  const cursor = encodeCursor(offset, event.id);
+  return {
+    offset,
+    event,
+    cursor,
+    frame: JSON.stringify({ op: 'event', ...event, cursor }),
+    restricted: event.to !== undefined || event.audience !== undefined,
+    tsMs: Date.parse(event.ts),
+  };
+}
+
+export function identity(overrides: Partial<Identity> = {}): Identity {
+  return { wiki: 'demo', user: 'Alice', groups: [], send: [], cid: `WS${randomUUID().slice(0, 8)}`, anonymous: false, issuedAtMs: Date.now(), expiresAtMs: null, ...overrides };
+}
+
+/** A sink that records what was written to it; `topics: false` stands for a transport uWS topics cannot reach (SSE). */
+export class RecordingSink implements Sink {
+  readonly transport = 'ws' as const;
+  readonly written: string[] = [];
+  readonly joined = new Set<string>();
+  closed = false;
+  bufferedBytes = 0;
+  endedWith: number | null = null;
+
+  constructor(private readonly topics = true) {}
+
+  write(text: string): boolean {
+    if (this.closed) return false;
+    this.written.push(text);
+    return true;
+  }
+
+  batch(writes: () => void): void {
+    writes();
+  }
+
+  joinTopic(topic: string): boolean {
+    if (!this.topics) return false;
+    this.joined.add(topic);
+    return true;
+  }
+
+  leaveTopic(topic: string): void {
+    this.joined.delete(topic);
+  }
+
+  checkBuffered(): boolean {
+    return false;
+  }
+
+  end(code: number): void {
+    this.closed = true;
+    this.endedWith = code;
+  }
+
+  /** The ids of the `event` frames written. */
+  eventIds(): string[] {
+    return this.written.map((text) => JSON.parse(text) as { op: string; id?: string }).filter((f) => f.op === 'event').map((f) => f.id!);
+  }
+}
+
+export function session(sink: Sink = new RecordingSink(), who: Partial<Identity> = {}): Session {
+  return new Session(identity(who), sink, silentLogger);
+}
