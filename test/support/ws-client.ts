@@ -3,6 +3,9 @@ import { waitFor } from './wait.js';
 
 export type Frame = Record<string, unknown> & { op?: string };
 
+/** How a test client connects: e.g. `localAddress` (another loopback address) or `headers` (a proxy's `X-Forwarded-For`). */
+export type TestClientOptions = WebSocket.ClientOptions;
+
 /** A WebSocket test client that records every frame and the close code. */
 export class TestClient {
   readonly frames: Frame[] = [];
@@ -11,8 +14,8 @@ export class TestClient {
   readonly socket: WebSocket;
   readonly opened: Promise<void>;
 
-  constructor(url: string) {
-    this.socket = new WebSocket(url);
+  constructor(url: string, options: TestClientOptions = {}) {
+    this.socket = new WebSocket(url, options);
     this.socket.on('message', (data) => {
       this.frames.push(JSON.parse(data.toString()) as Frame);
     });

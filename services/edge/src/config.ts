@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { trustedProxyError } from './client-address.js';
 import { ConfigError, envBool, envInt, envString, readCommonConfig, type CommonConfig, type Env } from '@wikicast/service-runtime';
 
 /** SPEC "The local cluster": the first edge listens on 8101 (the second is started with PORT=8102). */
@@ -33,6 +34,13 @@ export const MAX_HELD_EVENTS = 10_000;
 export const REPLAY_PREFETCH = 64;
 /** Resumes reading older history from the stream at once (each holds a channel). */
 export const MAX_STREAM_READS = 16;
+/**
+ * Of those, for one client address: a few, so that a reconnect storm from one place (or one
+ * abuser with many connections) cannot hold them all while other clients' resumes wait.
+ */
+export const MAX_STREAM_READS_PER_ADDRESS = 2;
+/** Peers whose X-Forwarded-For is believed: loopback, where the local cluster's HAProxy runs. */
+export const TRUSTED_PROXIES = ['127.0.0.1', '::1'] as const;
 /** Topics one connection may be subscribed to at once. */
 export const MAX_TOPICS_PER_CONNECTION = 1000;
 /**
@@ -69,6 +77,10 @@ export interface EdgeConfig extends CommonConfig {
   sendRatePerS: number;
   sendBurst: number;
   sendConfirmTimeoutMs: number;
+  maxStreamReads: number;
+  maxStreamReadsPerAddress: number;
+  /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For names the client. */
+  trustedProxies: readonly string[];
 }
 
 /** Reads and validates the environment once; a bad value throws a ConfigError naming its key. */
@@ -96,6 +108,26 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     sendRatePerS: envInt(env, 'WIKICAST_EDGE_SEND_RATE', SEND_RATE_PER_S, { min: 1, max: 100_000 }),
     sendBurst: envInt(env, 'WIKICAST_EDGE_SEND_BURST', SEND_BURST, { min: 1, max: 100_000 }),
     sendConfirmTimeoutMs: envInt(env, 'WIKICAST_EDGE_SEND_TIMEOUT_MS', SEND_CONFIRM_TIMEOUT_MS, { min: 100, max: 600_000 }),
+    maxStreamReads: envInt(env, 'WIKICAST_EDGE_STREAM_READS', MAX_STREAM_READS, { min: 1, max: 1000 }),
+    maxStreamReadsPerAddress: envInt(env, 'WIKICAST_EDGE_STREAM_READS_PER_ADDRESS', MAX_STREAM_READS_PER_ADDRESS, { min: 1, max: 1000 }),
+    trustedProxies: readTrustedProxies(env),
   };
   return Object.freeze(config);
+}
+
+/** `WIKICAST_EDGE_TRUSTED_PROXIES`: comma-separated addresses and CIDR ranges, or `none`. */
+function readTrustedProxies(env: Env): readonly string[] {
+  const key = 'WIKICAST_EDGE_TRUSTED_PROXIES';
+  const raw = envString(env, key, TRUSTED_PROXIES.join(','));
+  // An empty value means the default (as for every setting), so trusting nobody needs a word.
+  if (raw.trim() === 'none') return Object.freeze([]);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const error = trustedProxyError(entry);
+    if (error !== null) throw new ConfigError(key, error);
+  }
+  return Object.freeze(entries);
 }

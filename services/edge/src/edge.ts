@@ -11,7 +11,8 @@ import {
   WikisFile,
 } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
-import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, MAX_STREAM_READS, type EdgeConfig } from './config.js';
+import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, type EdgeConfig } from './config.js';
+import { TrustedProxies } from './client-address.js';
 import { ClientFrames } from './client-frames.js';
 import { ClientSends } from './client-sends.js';
 import { Connections } from './connections.js';
@@ -26,6 +27,7 @@ import { Router } from './router.js';
 import { RecentEvents } from './recent-events.js';
 import { registerSseRoute } from './sse-route.js';
 import { StreamConsumer } from './stream-consumer.js';
+import { StreamReadSlots } from './stream-read-slots.js';
 import { Subscriptions } from './subscriptions.js';
 import { SendRateLimiter } from './send-rate.js';
 import type { Session } from './session.js';
@@ -131,8 +133,12 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     head: () => consumer.lastOffset,
     heldLimit: MAX_HELD_EVENTS,
     catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
-    maxStreamReads: MAX_STREAM_READS,
+    slots: new StreamReadSlots({ total: config.maxStreamReads, perAddress: config.maxStreamReadsPerAddress }, (running, waiting) => {
+      metrics.streamReads.set({ state: 'running' }, running);
+      metrics.streamReads.set({ state: 'waiting' }, waiting);
+    }),
   });
+  const trustedProxies = new TrustedProxies(config.trustedProxies);
   const frames = new ClientFrames({ wikis, subscriptions, router, maxTopicsPerConnection: config.maxTopicsPerConnection,
     sends: new ClientSends({ wikis, publisher, limiter: new SendRateLimiter<Session>(config.sendRatePerS, config.sendBurst) }),
     refresh: new TokenRefresh({ admission, expiry }),
@@ -155,6 +161,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     maxBufferedBytes: config.maxBufferedBytes,
     maxBackpressureBytes: config.maxBufferedBytes + BACKPRESSURE_HEADROOM_BYTES,
     idleTimeoutS: config.idleTimeoutS,
+    trustedProxies,
     currentCursor: () => consumer.lastCursor,
     refusingReason,
   });
@@ -166,6 +173,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     metrics,
     logger,
     config,
+    trustedProxies,
     currentCursor: () => consumer.lastCursor,
     refusingReason,
   });

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type Transport = 'ws' | 'sse';
 export type ReplaySource = 'ring' | 'stream';
+/** Why a resume got `reset` instead of history, as `wikicast_edge_replay_resets_total{reason}` counts it. */
+export type ResetReason = 'anonymous_limit' | 'unavailable';
 
 /** Why a connection ended (`wikicast_edge_disconnects_total{reason}`); the error registry binds refusals to theirs. */
 export type { DisconnectReason } from '@wikicast/protocol';
@@ -12,6 +14,8 @@ export interface EdgeMetrics {
   deliveryLag: Histogram;
   disconnects: Counter<'reason'>;
   replayed: Counter<'source'>;
+  streamReads: Gauge<'state'>;
+  resets: Counter<'reason'>;
   invalidMessages: Counter;
 }
 
@@ -29,6 +33,13 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
     }),
     disconnects: new Counter({ name: 'wikicast_edge_disconnects_total', help: 'Client connections that ended, by reason.', labelNames: ['reason'], registers }),
     replayed: new Counter({ name: 'wikicast_edge_replayed_events_total', help: 'Events replayed to resuming subscribers, by source (ring: memory; stream: RabbitMQ).', labelNames: ['source'], registers }),
+    streamReads: new Gauge({ name: 'wikicast_edge_stream_reads', help: 'Resumes reading history from the stream, by state (running, or waiting for a slot).', labelNames: ['state'], registers }),
+    resets: new Counter({
+      name: 'wikicast_edge_replay_resets_total',
+      help: 'Resumes answered with reset instead of history, by reason (anonymous_limit: an anonymous cursor older than memory; unavailable: history gone or not a cursor).',
+      labelNames: ['reason'],
+      registers,
+    }),
     invalidMessages: new Counter({ name: 'wikicast_edge_invalid_stream_messages_total', help: 'Stream messages that are not deliverable events; the readers of their topic got reset.', registers }),
   };
 }

@@ -17,6 +17,11 @@ export class RecentEvents {
     this.#slots = new Array<LogEntry | undefined>(capacity);
   }
 
+  /** Events held at most (`WIKICAST_EDGE_RECENT_EVENTS`). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
   get size(): number {
     return this.#size;
   }

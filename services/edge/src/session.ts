@@ -18,6 +18,8 @@ export function withRef(ref: FrameRef | undefined): { ref?: FrameRef } {
  */
 export class Session {
   identity: Identity;
+  /** The client's address (behind a trusted proxy, from X-Forwarded-For): stream reads are limited per address. */
+  readonly address: string;
   readonly sink: Sink;
   /** Resolved topics (`<wiki>:<name>`) this connection is subscribed to. */
   readonly topics = new Set<string>();
@@ -32,8 +34,9 @@ export class Session {
   #logger: Logger | null = null;
 
   /** @param logger the edge's logger; the session's own, bound to the client, is derived when first used. */
-  constructor(identity: Identity, sink: Sink, logger: Logger) {
+  constructor(identity: Identity, sink: Sink, logger: Logger, address: string) {
     this.identity = identity;
+    this.address = address;
     this.sink = sink;
     this.#parentLogger = logger;
   }

@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { EdgeConfig } from './config.js';
 import { EdgeError } from './edge-error.js';
 import type { Admission } from './admission.js';
+import { requestAddress, type TrustedProxies } from './client-address.js';
 import type { Identity } from './identity.js';
 import type { EdgeMetrics } from './metrics.js';
 import { Session } from './session.js';
@@ -26,6 +27,8 @@ export interface SseRouteDeps {
   logger: Logger;
   /** `instance` names the edge in `welcome`; `sseHeartbeatS` spaces the comment heartbeats. */
   config: Pick<EdgeConfig, 'instance' | 'maxBufferedBytes' | 'maxTopicsPerConnection' | 'sseHeartbeatS'>;
+  /** Proxies whose X-Forwarded-For names the client (stream reads are limited per client address). */
+  trustedProxies: TrustedProxies;
   /** The newest cursor this edge has delivered, for `welcome`. */
   currentCursor: () => string | null;
   /** Why new connections are refused (draining), or `null`. */
@@ -82,6 +85,7 @@ class SseStreams {
       sink?.aborted();
     });
     const request = readRequest(req);
+    const address = requestAddress(res, req, this.#deps.trustedProxies);
     const refusing = this.#deps.refusingReason();
     if (refusing !== null) return refuseDraining(exchange, refusing);
     if (request.topics.length === 0) return this.#refuse(exchange, new EdgeError('invalid_topic', 'no topics: pass ?topics=a,b'));
@@ -95,7 +99,7 @@ class SseStreams {
         const topics = resolveTopics(request.topics, identity.wiki, this.#deps.wikis());
         const max = this.#deps.config.maxTopicsPerConnection;
         if (topics.length > max) throw new EdgeError('forbidden', `at most ${max} topics per connection`);
-        sink = this.#start(res, identity, topics, request.since);
+        sink = this.#start(res, identity, topics, request.since, address);
       })
       .catch((err: unknown) => {
         if (sink !== null) return this.#logger.error({ err }, 'starting an SSE stream failed');
@@ -113,7 +117,7 @@ class SseStreams {
   }
 
   /** Writes the headers and `welcome`, registers the session and subscribes it. */
-  #start(res: HttpResponse, identity: Identity, topics: string[], since: string | undefined): SseSink {
+  #start(res: HttpResponse, identity: Identity, topics: string[], since: string | undefined, address: string): SseSink {
     const deps = this.#deps;
     let session: Session | null = null;
     const sink: SseSink = new SseSink(res, {
@@ -129,7 +133,7 @@ class SseStreams {
         if (session !== null) this.#ended(session, sink);
       },
     });
-    const opened = new Session(identity, sink, this.#logger);
+    const opened = new Session(identity, sink, this.#logger, address);
     session = opened;
     this.#open.add(sink);
     res.cork(() => {
@@ -143,7 +147,7 @@ class SseStreams {
         .writeHeader('connection', 'close')
         .writeHeader('access-control-allow-origin', CORS_HEADERS['access-control-allow-origin']);
       deps.connections.opened(opened);
-      opened.logger.info({ anonymous: identity.anonymous, topics, since }, 'connected');
+      opened.logger.info({ anonymous: identity.anonymous, topics, since, address }, 'connected');
       const cursor = deps.currentCursor();
       const welcome = JSON.stringify({ op: 'welcome', cid: identity.cid, edge: deps.config.instance, cursor });
       // A fresh reader's `id` is where the edge is now, so an EventSource that reconnects before

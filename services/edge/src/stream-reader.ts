@@ -43,12 +43,19 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
     /** Received, not yet handled: while the reader is behind, at most `prefetch` wait here. */
     const waiting: ConsumeMessage[] = [];
     let pumpTimer: NodeJS.Timeout | null = null;
+    /**
+     * Received messages are handled on the next turn, not in amqplib's callback: a socket read
+     * holds live and replayed messages together, and this way the live ones in it are delivered
+     * first instead of waiting behind the history written to this reader.
+     */
+    let pumpSoon: NodeJS.Immediate | null = null;
 
     const finish = (result: StreamReadResult): void => {
       if (finished) return;
       finished = true;
       if (idleTimer !== null) clearTimeout(idleTimer);
       if (pumpTimer !== null) clearTimeout(pumpTimer);
+      if (pumpSoon !== null) clearImmediate(pumpSoon);
       resolve(result);
       closeQuietly(channel, logger);
     };
@@ -107,7 +114,11 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
         return;
       }
       waiting.push(message);
-      if (pumpTimer === null) pump();
+      if (pumpTimer !== null || pumpSoon !== null) return;
+      pumpSoon = setImmediate(() => {
+        pumpSoon = null;
+        pump();
+      });
     };
 
     channel.on('error', (err: Error) => finish({ ok: false, reason: `reading the stream failed: ${err.message}` }));

@@ -2,12 +2,13 @@ import { CloseCode, cursorCheck, decodeCursor, type Cursor } from '@wikicast/pro
 import type { ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import type { LogEntry } from './log-entry.js';
-import type { EdgeMetrics } from './metrics.js';
+import type { EdgeMetrics, ResetReason } from './metrics.js';
 import { mayRead } from './permissions.js';
 import type { RecentEvents } from './recent-events.js';
 import { Replay } from './replay.js';
 import type { Router } from './router.js';
 import type { Session } from './session.js';
+import type { StreamReadSlots } from './stream-read-slots.js';
 import { readStream } from './stream-reader.js';
 
 export interface SubscriptionsDeps {
@@ -29,8 +30,8 @@ export interface SubscriptionsDeps {
   replayBacklogBytes: number;
   /** Stream messages in flight to one replay: with the backlog, bounds what a slow reader is sent. */
   replayPrefetch: number;
-  /** Stream reads running at once; more wait their turn (a mass reconnect after an edge died). */
-  maxStreamReads: number;
+  /** Who may read the stream now: per connection, per address and in all (a mass reconnect, a storm). */
+  slots: StreamReadSlots;
 }
 
 /**
@@ -41,8 +42,6 @@ export interface SubscriptionsDeps {
 export class Subscriptions {
   readonly #deps: SubscriptionsDeps;
   readonly #waiters = new Set<{ offset: number; resolve: (reached: boolean) => void }>();
-  #streamReads = 0;
-  readonly #streamQueue: Array<() => void> = [];
 
   constructor(deps: SubscriptionsDeps) {
     this.#deps = deps;
@@ -75,12 +74,12 @@ export class Subscriptions {
     session.startReplay(replay);
     announce();
     if (cursor === null) {
-      this.#reset(session, replay, 'since is not a cursor this cluster hands out');
+      this.#reset(session, replay, 'since is not a cursor this cluster hands out', 'unavailable');
       return;
     }
     this.#resume(session, replay, cursor).catch((err: unknown) => {
       session.logger.error({ err }, 'replaying failed');
-      this.#reset(session, replay, 'replaying failed on this edge');
+      this.#reset(session, replay, 'replaying failed on this edge', 'unavailable');
     });
   }
 
@@ -89,14 +88,14 @@ export class Subscriptions {
     const head = this.#deps.head();
     // A cursor from an edge that is a little ahead of this one: wait until this edge has it.
     if ((head === null || cursor.offset > head) && !(await this.#reach(cursor.offset))) {
-      this.#reset(session, replay, 'this edge has not seen the cursor position');
+      this.#reset(session, replay, 'this edge has not seen the cursor position', 'unavailable');
       return;
     }
     if (session.closed) return session.endReplay(replay);
     const atCursor = recent.at(cursor.offset);
     if (atCursor !== undefined) {
       if (cursorCheck(atCursor.event.id) !== cursor.check) {
-        this.#reset(session, replay, 'the cursor names another event at this position (the stream was re-created)');
+        this.#reset(session, replay, 'the cursor names another event at this position (the stream was re-created)', 'unavailable');
         return;
       }
       let complete = true;
@@ -104,6 +103,12 @@ export class Subscriptions {
         complete = this.#fromMemory(session, replay, cursor.offset);
       });
       if (complete) return this.#goLive(session, replay);
+    } else if (session.identity.anonymous) {
+      // Anyone can open anonymous connections by the thousand; reading old history from the
+      // stream for each would let them crowd out token holders and slow live delivery.
+      const reason = `anonymous readers may resume only within the newest ${recent.capacity} events this edge holds; connect with a token for older history`;
+      this.#reset(session, replay, reason, 'anonymous_limit');
+      return;
     }
     // Older than memory holds, or a reader too slow to take the rest at once: the stream, paced.
     await this.#fromStream(session, replay, this.#resumePoint(replay, cursor));
@@ -137,7 +142,8 @@ export class Subscriptions {
   }
 
   async #fromStream(session: Session, replay: Replay, cursor: Cursor): Promise<void> {
-    await this.#streamTurn();
+    const release = await this.#deps.slots.acquire(session.address, session, () => session.closed);
+    if (release === null) return session.endReplay(replay);
     try {
       const model = this.#deps.model();
       if (model === null) {
@@ -164,10 +170,10 @@ export class Subscriptions {
       });
       this.#deps.metrics.replayed.inc({ source: 'stream' }, replayed);
       if (session.closed) return session.endReplay(replay);
-      if (!result.ok) this.#reset(session, replay, result.reason);
+      if (!result.ok) this.#reset(session, replay, result.reason, 'unavailable');
       else this.#goLive(session, replay);
     } finally {
-      this.#streamDone();
+      release();
     }
   }
 
@@ -181,8 +187,9 @@ export class Subscriptions {
   }
 
   /** History cannot be given: `reset` tells the client to reload its state; live continues. */
-  #reset(session: Session, replay: Replay, reason: string): void {
+  #reset(session: Session, replay: Replay, reason: string, counted: ResetReason): void {
     if (!session.closed) {
+      this.#deps.metrics.resets.inc({ reason: counted });
       const topics = [...replay.topics].filter((topic) => session.topics.has(topic));
       session.logger.info({ topics, reason }, 'resume impossible; sent reset');
       session.send({ op: 'reset', topics, reason });
@@ -217,19 +224,5 @@ export class Subscriptions {
       }, this.#deps.catchUpTimeoutMs);
       this.#waiters.add(waiter);
     });
-  }
-
-  #streamTurn(): Promise<void> {
-    if (this.#streamReads < this.#deps.maxStreamReads) {
-      this.#streamReads++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.#streamQueue.push(resolve));
-  }
-
-  #streamDone(): void {
-    const next = this.#streamQueue.shift();
-    if (next !== undefined) next();
-    else this.#streamReads--;
   }
 }

@@ -5,6 +5,7 @@ import type { TemplatedApp, WebSocket, WebSocketBehavior } from 'uWebSockets.js'
 import type { ClientFrames } from './client-frames.js';
 import { EdgeError, endsConnection } from './edge-error.js';
 import type { Admission } from './admission.js';
+import { requestAddress, type TrustedProxies } from './client-address.js';
 import type { Credentials, Identity } from './identity.js';
 import type { DisconnectReason, EdgeMetrics } from './metrics.js';
 import { cutOffAsTooBig, payloadRefusal, uwsPayloadLength } from './payload-limit.js';
@@ -23,6 +24,8 @@ export const WS_PATHS = ['/v1/ws', '/websocket'] as const;
  */
 interface SocketData {
   credentials: Credentials | null;
+  /** The client's address, read in the upgrade (the request is gone by `open`). */
+  address: string;
   /** Frames that came while the token was being verified, copied; handled in order once it is. */
   early: ArrayBuffer[] | null;
   session: Session | null;
@@ -49,6 +52,8 @@ export interface WsRouteDeps {
   /** uWS's own drop limit; above maxBufferedBytes (see WsSink). */
   maxBackpressureBytes: number;
   idleTimeoutS: number;
+  /** Proxies whose X-Forwarded-For names the client (stream reads are limited per client address). */
+  trustedProxies: TrustedProxies;
   /** The newest cursor this edge has delivered, for `welcome`. */
   currentCursor: () => string | null;
   /** Why new connections are refused (draining), or `null`. */
@@ -79,6 +84,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
       const query = new URLSearchParams(req.getQuery() ?? '');
       const data: SocketData = {
         credentials: { token: query.get('token') || null, wiki: query.get('wiki') || null },
+        address: requestAddress(res, req, deps.trustedProxies),
         early: [],
         session: null,
         refused: null,
@@ -142,10 +148,10 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
 /** The token was verified: the session begins, `welcome` first, then the frames that came early. */
 function admit(ws: WebSocket<SocketData>, identity: Identity, deps: WsRouteDeps): void {
   const data = ws.getUserData();
-  const session = new Session(identity, new WsSink(ws, deps.maxBufferedBytes, noteTooSlow), deps.logger);
+  const session = new Session(identity, new WsSink(ws, deps.maxBufferedBytes, noteTooSlow), deps.logger, data.address);
   data.session = session;
   deps.connections.opened(session);
-  deps.logger.info({ cid: identity.cid, wiki: identity.wiki, user: identity.user, anonymous: identity.anonymous }, 'connected');
+  deps.logger.info({ cid: identity.cid, wiki: identity.wiki, user: identity.user, anonymous: identity.anonymous, address: data.address }, 'connected');
   session.send({ op: 'welcome', cid: identity.cid, edge: deps.edgeId, cursor: deps.currentCursor() });
   const early = data.early ?? [];
   data.early = null;

@@ -26,6 +26,9 @@ it("docs/edge.md's configuration table lists every setting the edge reads, with 
     WIKICAST_EDGE_SEND_BURST: 'sendBurst',
     WIKICAST_EDGE_SEND_TIMEOUT_MS: 'sendConfirmTimeoutMs',
     WIKICAST_EDGE_SSE_HEARTBEAT_S: 'sseHeartbeatS',
+    WIKICAST_EDGE_STREAM_READS: 'maxStreamReads',
+    WIKICAST_EDGE_STREAM_READS_PER_ADDRESS: 'maxStreamReadsPerAddress',
   };
   for (const [name, key] of Object.entries(numeric)) assert.equal(rows.get(name), String(defaults[key]), `the default of ${name}`);
+  assert.equal(rows.get('WIKICAST_EDGE_TRUSTED_PROXIES'), (defaults.trustedProxies as string[]).join(','), 'the default of WIKICAST_EDGE_TRUSTED_PROXIES');
 });

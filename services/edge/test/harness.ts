@@ -8,6 +8,7 @@ import {
   waitUntilReady,
   writeWikisFile,
   type ServiceProcess,
+  type TestClientOptions,
   type TestTopology,
   type TestWiki,
 } from '@wikicast/test/support';
@@ -22,8 +23,8 @@ export interface EdgeWorld {
   edges: ServiceProcess[];
   /** Publishes events to the events exchange as ingest would (persistent, confirmed). */
   publish: (...events: Array<Record<string, unknown>>) => Promise<void>;
-  /** Opens a client on an edge (default the first) with `?token=` or other query parameters. */
-  connect: (query: Record<string, string>, edge?: ServiceProcess) => Promise<TestClient>;
+  /** Opens a client on an edge (default the first) with `?token=` or other query parameters; `options` go to the WebSocket (e.g. `localAddress`). */
+  connect: (query: Record<string, string>, edge?: ServiceProcess, options?: TestClientOptions) => Promise<TestClient>;
   startEdge: (env?: Record<string, string>) => Promise<ServiceProcess>;
   /** Stops edges and clients, deletes the topology and the wikis file. */
   cleanup: () => Promise<void>;
@@ -66,8 +67,8 @@ export async function setupEdgeWorld(label: string, wikis: readonly TestWiki[], 
       }
       await channel.waitForConfirms();
     },
-    connect: async (query, edge = edges[0]!) => {
-      const client = new TestClient(`ws://127.0.0.1:${edge.port}/v1/ws?${new URLSearchParams(query).toString()}`);
+    connect: async (query, edge = edges[0]!, options = {}) => {
+      const client = new TestClient(`ws://127.0.0.1:${edge.port}/v1/ws?${new URLSearchParams(query).toString()}`, options);
       clients.push(client);
       await client.opened;
       return client;

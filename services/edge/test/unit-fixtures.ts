@@ -73,5 +73,5 @@ export class RecordingSink implements Sink {
 }
 
 export function session(sink: Sink = new RecordingSink(), who: Partial<Identity> = {}): Session {
-  return new Session(identity(who), sink, silentLogger);
+  return new Session(identity(who), sink, silentLogger, '127.0.0.1');
 }
