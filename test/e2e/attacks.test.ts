@@ -22,7 +22,7 @@ import {
  * the docs promise and no effect on other clients. Started by the attack run of issue 21; every
  * probe that once got through has its regression test here, or, where it needs a setting of its
  * own, beside the part it attacks: a replay storm of anonymous readers in
- * services/edge/test/replay-fairness.test.ts, HAProxy's answers while no server is ready in
+ * services/edge/test/replay-storm.test.ts, HAProxy's answers while no server is ready in
  * test/ops/haproxy-unavailable.test.ts, invalid UTF-8 in services/ingest/test/events-endpoint.test.ts.
  */
 describe('attacks on ingest and the edges', () => {
@@ -40,7 +40,8 @@ describe('attacks on ingest and the edges', () => {
     [ingest, ...edges] = await Promise.all([
       startService('ingest', env),
       startService('edge', { ...env, EDGE_ID: `${topology.prefix}-edge-1` }),
-      startService('edge', { ...env, EDGE_ID: `${topology.prefix}-edge-2` }),
+      // A small memory, so that resumes on this edge read the stream.
+      startService('edge', { ...env, EDGE_ID: `${topology.prefix}-edge-2`, WIKICAST_EDGE_RECENT_EVENTS: '3' }),
     ]);
     await Promise.all([ingest, ...edges].map((s) => waitUntilReady(s)));
   });
@@ -157,11 +158,13 @@ describe('attacks on ingest and the edges', () => {
     }
   });
 
-  it('a poison message in the stream is never skipped silently: its readers get reset on both edges', async () => {
+  it('a poison message in the stream is never skipped silently: its readers get reset on both edges, live and on resume', async () => {
     const topic = `${wiki.id}:poison`;
     const readers = [await connect(edges[0]!, [topic]), await connect(edges[1]!, [topic])];
+    const before = await sentinel(topic);
+    const cursor = String((await readers[0]!.next((f) => f.id === before, 'an event before the poison')).cursor);
     const sseReaders = [await sse(edges[0]!, [topic]), await sse(edges[1]!, [topic])];
-    const before = await Promise.all(edges.map((e) => metricValue(e, 'wikicast_edge_invalid_stream_messages_total')));
+    const counted = await Promise.all(edges.map((e) => metricValue(e, 'wikicast_edge_invalid_stream_messages_total')));
     const id = randomUUID();
     await publishRaw(`{"id":"${id}","wiki":"${wiki.id}","topic":"${topic}","type":"edit","ts":"${new Date().toISOString()}","msg":${nestedJson(4_105)}}`);
     for (const reader of readers) {
@@ -177,7 +180,22 @@ describe('attacks on ingest and the edges', () => {
     for (const reader of readers) await reader.next((f) => f.id === next, 'the next event');
     for (const reader of sseReaders) await reader.next((m) => m.json.id === next, 'the next event over SSE');
     const afterCounts = await Promise.all(edges.map((e) => metricValue(e, 'wikicast_edge_invalid_stream_messages_total')));
-    assert.deepEqual(afterCounts.map((n, i) => n - before[i]!), [1, 1], 'each edge counted it');
+    assert.deepEqual(afterCounts.map((n, i) => n - counted[i]!), [1, 1], 'each edge counted it');
+
+    // Resuming across it: from memory on the first edge, from the stream on the second (its
+    // memory of 3 events no longer holds the cursor).
+    const later = [await sentinel(topic), await sentinel(topic), await sentinel(topic)];
+    for (const edge of edges) {
+      const resumer = await connect(edge, []);
+      resumer.send({ op: 'subscribe', topics: [topic], since: cursor, ref: 'resume' });
+      const last = later.at(-1)!;
+      await resumer.next((f) => f.id === last, `the resume on ${edge.url} to reach the newest event`);
+      const reset = resumer.frames.find((f) => f.op === 'reset');
+      assert.ok(reset, `${edge.url}: the resume told of the undeliverable event`);
+      assert.deepEqual(reset.topics, [topic]);
+      assert.match(String(reset.reason), /could not be delivered/);
+      assert.deepEqual(resumer.events().map((e) => e.id), [next, ...later], `${edge.url}: every deliverable event after the cursor, once`);
+    }
   });
 
   it('event types in the reserved `wikicast.` namespace are refused everywhere and never framed as control messages', async () => {

@@ -19,6 +19,7 @@ import { Connections } from './connections.js';
 import { EdgePublisher } from './edge-publisher.js';
 import { ControlConsumer } from './control-consumer.js';
 import { drain } from './drain.js';
+import { undeliverableReason } from './log-entry.js';
 import { createEdgeMetrics } from './metrics.js';
 import { DEFAULT_REVOKE_REASON, revokeSessions } from './revocation.js';
 import { RevokedTokens } from './revoked-tokens.js';
@@ -73,9 +74,11 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
       router.deliver(entry);
       subscriptions.noteConsumed(entry);
     },
-    onInvalid: (topic, reason) => {
+    onInvalid: (offset, topic, reason) => {
       metrics.invalidMessages.inc();
-      if (topic !== null) router.reset(topic, reason);
+      if (topic === null) return;
+      recent.noteUndeliverable(offset, topic, reason);
+      router.reset(topic, undeliverableReason(reason));
     },
     onChannelFailure: (reason) => broker.restart(reason),
   });

@@ -47,6 +47,11 @@ export function parseLogEntry(offset: number, content: Buffer): ParsedEntry {
   };
 }
 
+/** The `reset` reason readers of a topic get for an event of it that could not be delivered. */
+export function undeliverableReason(reason: string): string {
+  return `an event on this topic could not be delivered (${reason})`;
+}
+
 /** The stream offset RabbitMQ put in a delivery's headers, or `null` when it is missing. */
 export function streamOffset(headers: Record<string, unknown> | undefined): number | null {
   const raw = headers?.['x-stream-offset'];

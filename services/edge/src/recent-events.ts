@@ -11,6 +11,12 @@ export class RecentEvents {
   readonly #slots: Array<LogEntry | undefined>;
   #start = 0;
   #size = 0;
+  /**
+   * Stream messages no edge could deliver, by offset, with their topic: a resume served from
+   * memory across one of them must tell its reader (`reset`), as live delivery did. Rare, so a
+   * short list, pruned to the span memory holds.
+   */
+  #undeliverable: Array<{ offset: number; topic: string; reason: string }> = [];
 
   constructor(capacity: number) {
     this.#capacity = capacity;
@@ -31,6 +37,17 @@ export class RecentEvents {
     this.#slots[end] = entry;
     if (this.#size < this.#capacity) this.#size++;
     else this.#start = (this.#start + 1) % this.#capacity;
+  }
+
+  noteUndeliverable(offset: number, topic: string, reason: string): void {
+    const oldest = this.#size === 0 ? offset : this.#get(0).offset;
+    this.#undeliverable = this.#undeliverable.filter((u) => u.offset >= oldest);
+    this.#undeliverable.push({ offset, topic, reason });
+  }
+
+  /** The undeliverable messages after `from` up to `to`, oldest first. */
+  undeliverableBetween(from: number, to: number): ReadonlyArray<{ offset: number; topic: string; reason: string }> {
+    return this.#undeliverable.filter((u) => u.offset > from && u.offset <= to);
   }
 
   /** The entry at stream `offset`, if it is still held. */

@@ -12,7 +12,7 @@ export interface StreamConsumerOptions {
   onEntry: (entry: LogEntry) => void;
   /** A message that is not a valid event (it is skipped). */
   /** A message that is no deliverable event, with its topic when readable: its readers must not miss it silently. */
-  onInvalid: (topic: string | null, reason: string) => void;
+  onInvalid: (offset: number, topic: string | null, reason: string) => void;
   /** The consumer's channel failed while the connection lives; the owner recycles the connection. */
   onChannelFailure: (reason: string) => void;
 }
@@ -104,7 +104,7 @@ export class StreamConsumer {
     const parsed = parseLogEntry(offset, message.content);
     if (!parsed.ok) {
       this.#options.logger.error({ offset, reason: parsed.reason, topic: parsed.topic }, 'a stream message is not a deliverable event; its topic\'s readers get reset');
-      this.#options.onInvalid(parsed.topic, `an event on this topic could not be delivered (${parsed.reason})`);
+      this.#options.onInvalid(offset, parsed.topic, parsed.reason);
       return;
     }
     this.#lastCursor = parsed.entry.cursor;

@@ -13,6 +13,8 @@ export interface StreamReadOptions {
   logger: Logger;
   /** Every valid event after the cursor, in stream order. */
   onEntry: (entry: LogEntry) => void;
+  /** A message after the cursor that is no deliverable event, with its topic when readable. */
+  onInvalid: (topic: string | null, reason: string) => void;
   /** Whether the read has caught up once it handled the message at `offset`. */
   caughtUp: (offset: number) => boolean;
   /**
@@ -82,6 +84,7 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
         lastOffset = offset;
         const parsed = parseLogEntry(offset, message.content);
         if (parsed.ok) options.onEntry(parsed.entry);
+        else options.onInvalid(parsed.topic, parsed.reason);
       }
       if (!options.caughtUp(offset)) return false;
       finish({ ok: true, lastOffset });

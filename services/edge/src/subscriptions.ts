@@ -1,7 +1,7 @@
 import { CloseCode, cursorCheck, decodeCursor, type Cursor } from '@wikicast/protocol';
 import type { ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
-import type { LogEntry } from './log-entry.js';
+import { undeliverableReason, type LogEntry } from './log-entry.js';
 import type { EdgeMetrics, ResetReason } from './metrics.js';
 import { mayRead } from './permissions.js';
 import type { RecentEvents } from './recent-events.js';
@@ -126,6 +126,10 @@ export class Subscriptions {
       if (this.#replayOne(session, replay, entry)) replayed++;
     }
     this.#deps.metrics.replayed.inc({ source: 'ring' }, replayed);
+    // Messages no edge could deliver within the span replayed: told as live delivery told them.
+    for (const { topic, reason } of this.#deps.recent.undeliverableBetween(offset, replay.reached)) {
+      if (replay.holds(topic) && session.topics.has(topic)) session.send({ op: 'reset', topics: [topic], reason: undeliverableReason(reason) });
+    }
     return complete;
   }
 
@@ -160,6 +164,11 @@ export class Subscriptions {
         logger: session.logger,
         onEntry: (entry) => {
           if (this.#replayOne(session, replay, entry)) replayed++;
+        },
+        // As live (Router.reset): a reader is told it missed an event rather than left unaware.
+        onInvalid: (topic, reason) => {
+          if (topic === null || !replay.holds(topic) || !session.topics.has(topic) || session.closed) return;
+          session.send({ op: 'reset', topics: [topic], reason: undeliverableReason(reason) });
         },
         throttled: () => this.#throttled(session),
         caughtUp: (offset) => {

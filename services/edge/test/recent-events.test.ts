@@ -14,6 +14,17 @@ describe('RecentEvents (the in-memory ring for resumes)', () => {
     assert.deepEqual([...ring.after(5)], [], 'after an offset not held: nothing, never a guess');
   });
 
+  it('remembers undeliverable messages within the span it holds, for resumes across them', () => {
+    const ring = new RecentEvents(3);
+    for (const offset of [1, 2]) ring.push(logEntry(offset));
+    ring.noteUndeliverable(3, 'demo:a', 'too deep');
+    for (const offset of [4, 5, 6]) ring.push(logEntry(offset));
+    assert.deepEqual(ring.undeliverableBetween(2, 6), [{ offset: 3, topic: 'demo:a', reason: 'too deep' }]);
+    assert.deepEqual(ring.undeliverableBetween(3, 6), [], 'only after the resume point');
+    ring.noteUndeliverable(7, 'demo:b', 'x');
+    assert.deepEqual(ring.undeliverableBetween(0, 9).map((u) => u.offset), [7], 'older than memory holds: pruned');
+  });
+
   it('keeps the newest `capacity` events once it wraps around', () => {
     const ring = new RecentEvents(3);
     for (let offset = 0; offset < 7; offset++) ring.push(logEntry(offset));
