@@ -24,7 +24,7 @@ export class Session {
   /** Resolved topics (`<wiki>:<name>`) this connection is subscribed to. */
   readonly topics = new Set<string>();
   /** Set by whoever ends the connection, for the disconnect metric; `null`: the client closed it. */
-  closeReason: DisconnectReason | null = null;
+  #closeReason: DisconnectReason | null = null;
   /**
    * Resumes in progress; their topics' live events are held back until each has caught up.
    * Created on first use, like the logger: an idle connection should cost as few bytes as possible.
@@ -57,12 +57,17 @@ export class Session {
     return this.identity.cid;
   }
 
+  /** Why the edge ended the connection (a sink that cut a slow reader says so itself); `null`: the client closed it. */
+  get closeReason(): DisconnectReason | null {
+    return this.#closeReason ?? (this.sink.cutForSlowness ? 'too_slow' : null);
+  }
+
   get closed(): boolean {
     return this.sink.closed;
   }
 
   send(frame: ServerFrame): boolean {
-    return this.sink.write(JSON.stringify(frame));
+    return this.sink.writeFrame(frame);
   }
 
   sendError(error: EdgeError, ref?: FrameRef): boolean {
@@ -78,13 +83,13 @@ export class Session {
         return true;
       }
     }
-    return this.sink.write(entry.frame);
+    return this.sink.writeEvent(entry);
   }
 
   /** Ends the connection with `code`, counting it under `reason`. Idempotent. */
   close(code: number, message: string, reason: DisconnectReason): void {
     if (this.sink.closed) return;
-    this.closeReason ??= reason;
+    this.#closeReason ??= reason;
     this.logger.debug({ code, reason, message }, 'closing');
     this.sink.end(code, message);
   }

@@ -1,3 +1,5 @@
+import type { ServerFrame } from '@wikicast/protocol';
+import type { LogEntry } from './log-entry.js';
 import type { Transport } from './metrics.js';
 
 /** Where a session's frames go: a WebSocket or an SSE response. */
@@ -6,10 +8,15 @@ export interface Sink {
   /** True once the connection has ended; writes are then ignored. */
   readonly closed: boolean;
   /**
-   * Writes one frame. Returns false when it was not written: the sink is closed, or its reader is
-   * too slow, in which case the sink has already begun closing (4009) so no later frame can follow a lost one.
+   * Writes one frame other than an event. Returns false when it was not written: the sink is
+   * closed, or its reader is too slow, in which case the sink has already begun closing (4009) so
+   * no later frame can follow a lost one.
    */
-  write(text: string): boolean;
+  writeFrame(frame: ServerFrame): boolean;
+  /** Writes one event as the stream consumer parsed it (its frame text is the same for every reader); as `writeFrame`. */
+  writeEvent(entry: LogEntry): boolean;
+  /** True once the sink cut its connection because the reader was too slow. */
+  readonly cutForSlowness: boolean;
   /** Several writes in one syscall. */
   batch(writes: () => void): void;
   /** Joins the uWS topic so `app.publish` reaches it; false if this transport cannot (it is then fed one by one). */

@@ -1,9 +1,13 @@
+import type { ServerFrame } from '@wikicast/protocol';
+import type { LogEntry } from './log-entry.js';
+
 /**
- * Server frames as text/event-stream messages. An `event` frame becomes `id: <cursor>`,
- * `event: <type>` and `data: <the frame JSON>`, so EventSource's `lastEventId` is always the
- * last cursor and `Last-Event-ID` resumes from it. Every other frame (`welcome`, `subscribed`,
- * `reset`, `error`) is named `wikicast.<op>`: an event type can never be mistaken for one, and a
- * server `error` never reaches EventSource's own `error` (connection failure) listeners.
+ * Server frames as text/event-stream messages. An event becomes `id: <cursor>`, `event: <type>`
+ * and `data: <the event frame JSON>`, so EventSource's `lastEventId` is always the last cursor and
+ * `Last-Event-ID` resumes from it. Every other frame (`welcome`, `subscribed`, `reset`, `error`)
+ * is named `wikicast.<op>`: an event type can never be mistaken for one, and a server `error`
+ * never reaches EventSource's own `error` (connection failure) listeners. Both are built from
+ * what the edge already holds (the parsed entry, the frame object), never by parsing text again.
  */
 
 /** What the edge writes between messages so that idle proxies keep the response open. */
@@ -12,17 +16,17 @@ export const SSE_PING = ': ping\n\n';
 /** Control messages' `event:` prefix. */
 export const SSE_CONTROL_PREFIX = 'wikicast.';
 
-/** A message from one server frame (JSON text, one line: JSON.stringify never writes a raw line break). */
-export function sseMessage(frameText: string, id: string | null = null): string {
-  const frame = JSON.parse(frameText) as { op?: unknown; type?: unknown; cursor?: unknown };
-  if (frame.op === 'event') {
-    const cursor = typeof frame.cursor === 'string' ? frame.cursor : id;
-    // Producers cannot use the control names (the type is validated at every intake); an event
-    // from before that rule still goes out as a plain `message`, never as a control message.
-    const type = typeof frame.type === 'string' && !frame.type.startsWith(SSE_CONTROL_PREFIX) ? frame.type : null;
-    return sseFields(cursor, type, frameText);
-  }
-  return sseFields(id, `${SSE_CONTROL_PREFIX}${String(frame.op)}`, frameText);
+/** One event of the stream (its frame text is one line: JSON.stringify never writes a raw line break). */
+export function sseEvent(entry: LogEntry): string {
+  const type = entry.event.type;
+  // Producers cannot use the control names (the type is validated at every intake); an event
+  // from before that rule still goes out as a plain `message`, never as a control message.
+  return sseFields(entry.cursor, type.startsWith(SSE_CONTROL_PREFIX) ? null : type, entry.frame);
+}
+
+/** Any other frame, named `wikicast.<op>`; with `id` when given one (the `welcome` of a fresh reader). */
+export function sseControl(frame: ServerFrame | { op: 'close'; code: number; reason: string }, id: string | null = null): string {
+  return sseFields(id, `${SSE_CONTROL_PREFIX}${frame.op}`, JSON.stringify(frame));
 }
 
 function sseFields(id: string | null, event: string | null, data: string): string {
@@ -39,17 +43,17 @@ function hasLineBreak(value: string): boolean {
 }
 
 /**
- * Every SSE reader of an event gets the same bytes: the router hands them the same frame string
- * one after another, so remembering the last one parses each event once, not once per reader.
+ * Every SSE reader of an event gets the same bytes: the router hands them the same entry one
+ * after another, so remembering the last one builds each event's text once, not once per reader.
  */
 export class SseEncoder {
-  #lastFrame: string | null = null;
+  #lastEntry: LogEntry | null = null;
   #lastMessage = '';
 
-  encode(frameText: string): string {
-    if (frameText !== this.#lastFrame) {
-      this.#lastMessage = sseMessage(frameText);
-      this.#lastFrame = frameText;
+  encode(entry: LogEntry): string {
+    if (entry !== this.#lastEntry) {
+      this.#lastMessage = sseEvent(entry);
+      this.#lastEntry = entry;
     }
     return this.#lastMessage;
   }

@@ -123,11 +123,6 @@ class SseStreams {
     const sink: SseSink = new SseSink(res, {
       maxBufferedBytes: deps.config.maxBufferedBytes,
       encoder: this.#encoder,
-      onTooSlow: () => {
-        if (session === null) return;
-        session.closeReason ??= 'too_slow';
-        session.logger.info(`more than ${deps.config.maxBufferedBytes} bytes waiting to be read; ending the stream`);
-      },
       onEnded: () => {
         this.#open.delete(sink);
         if (session !== null) this.#ended(session, sink);
@@ -149,11 +144,11 @@ class SseStreams {
       deps.connections.opened(opened);
       opened.logger.info({ anonymous: identity.anonymous, topics, since, address }, 'connected');
       const cursor = deps.currentCursor();
-      const welcome = JSON.stringify({ op: 'welcome', cid: identity.cid, edge: deps.config.instance, cursor });
+      const welcome = { op: 'welcome', cid: identity.cid, edge: deps.config.instance, cursor } as const;
       // A fresh reader's `id` is where the edge is now, so an EventSource that reconnects before
       // its first event resumes from there; a resuming reader keeps the id it came with.
-      if (since === undefined && cursor !== null) sink.writeWithId(welcome, cursor);
-      else sink.write(welcome);
+      if (since === undefined && cursor !== null) sink.writeFrameWithId(welcome, cursor);
+      else sink.writeFrame(welcome);
       deps.subscriptions.subscribe(opened, topics, since, () => opened.send({ op: 'subscribed', topics }));
     });
     return sink;

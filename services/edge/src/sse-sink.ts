@@ -1,5 +1,7 @@
 import type { HttpResponse } from 'uWebSockets.js';
-import { SSE_PING, sseMessage, type SseEncoder } from './sse-format.js';
+import type { ServerFrame } from '@wikicast/protocol';
+import type { LogEntry } from './log-entry.js';
+import { SSE_PING, sseControl, type SseEncoder } from './sse-format.js';
 import type { Sink } from './sink.js';
 
 /** A comment line: written when the socket drains, to flush uWS's buffer (see constructor). */
@@ -9,8 +11,6 @@ export interface SseSinkOptions {
   /** Bytes that may wait in uWS's buffer, as for a WebSocket; more ends the response (too slow). */
   maxBufferedBytes: number;
   encoder: SseEncoder;
-  /** The reader is too slow: called once, before the response is cut. */
-  onTooSlow: () => void;
   /** The stream ended, whoever ended it: called exactly once. */
   onEnded: () => void;
 }
@@ -27,6 +27,7 @@ export class SseSink implements Sink {
   readonly #options: SseSinkOptions;
   #closed = false;
   #ended = false;
+  #cutForSlowness = false;
   /** Bytes handed to uWS since a write last went through whole (an upper bound of its buffer). */
   #buffered = 0;
 
@@ -47,6 +48,10 @@ export class SseSink implements Sink {
     return this.#closed;
   }
 
+  get cutForSlowness(): boolean {
+    return this.#cutForSlowness;
+  }
+
   get bufferedBytes(): number {
     return this.#buffered;
   }
@@ -56,15 +61,20 @@ export class SseSink implements Sink {
     return this.#buffered > 0;
   }
 
-  write(frameText: string): boolean {
+  writeFrame(frame: ServerFrame): boolean {
     if (this.#closed) return false;
-    return this.#send(this.#options.encoder.encode(frameText));
+    return this.#send(sseControl(frame));
+  }
+
+  writeEvent(entry: LogEntry): boolean {
+    if (this.#closed) return false;
+    return this.#send(this.#options.encoder.encode(entry));
   }
 
   /** Writes a frame with an `id:` of its own (the `welcome` carries the position to resume from). */
-  writeWithId(frameText: string, id: string): boolean {
+  writeFrameWithId(frame: ServerFrame, id: string): boolean {
     if (this.#closed) return false;
-    return this.#send(sseMessage(frameText, id));
+    return this.#send(sseControl(frame, id));
   }
 
   /** A comment that keeps proxies from timing the response out. */
@@ -98,7 +108,7 @@ export class SseSink implements Sink {
   end(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    const last = sseMessage(JSON.stringify({ op: 'close', code, reason }));
+    const last = sseControl({ op: 'close', code, reason });
     this.#res.cork(() => this.#res.end(last));
     this.#finish();
   }
@@ -125,7 +135,7 @@ export class SseSink implements Sink {
   }
 
   #tooSlow(): void {
-    this.#options.onTooSlow();
+    this.#cutForSlowness = true;
     this.#closed = true;
     // The backlog is already more than the reader takes: cut at once rather than queue an end.
     this.#res.close();

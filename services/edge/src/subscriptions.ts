@@ -192,7 +192,7 @@ export class Subscriptions {
     const topic = entry.event.topic;
     if (!replay.holds(topic) || !session.topics.has(topic) || session.closed) return false;
     if (entry.restricted && !mayRead(session.identity, entry.event)) return false;
-    return session.sink.write(entry.frame);
+    return session.sink.writeEvent(entry);
   }
 
   /** History cannot be given: `reset` tells the client to reload its state; live continues. */
@@ -212,7 +212,7 @@ export class Subscriptions {
     if (session.closed) return;
     const held = replay.takeHeld();
     session.sink.batch(() => {
-      for (const entry of held) if (session.topics.has(entry.event.topic)) session.sink.write(entry.frame);
+      for (const entry of held) if (session.topics.has(entry.event.topic)) session.sink.writeEvent(entry);
     });
     for (const topic of replay.topics) this.#deps.router.goLive(session, topic);
   }

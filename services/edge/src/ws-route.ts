@@ -148,7 +148,7 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
 /** The token was verified: the session begins, `welcome` first, then the frames that came early. */
 function admit(ws: WebSocket<SocketData>, identity: Identity, deps: WsRouteDeps): void {
   const data = ws.getUserData();
-  const session = new Session(identity, new WsSink(ws, deps.maxBufferedBytes, noteTooSlow), deps.logger, data.address);
+  const session = new Session(identity, new WsSink(ws, deps.maxBufferedBytes), deps.logger, data.address);
   data.session = session;
   deps.connections.opened(session);
   deps.logger.info({ cid: identity.cid, wiki: identity.wiki, user: identity.user, anonymous: identity.anonymous, address: data.address }, 'connected');
@@ -186,13 +186,6 @@ function handleFrame(session: Session, message: ArrayBuffer, isBinary: boolean, 
   }
   if (isBinary) session.logger.trace('binary frame read as text');
   deps.frames.handle(session, text);
-}
-
-function noteTooSlow(ws: WebSocket<SocketData>): void {
-  const session = ws.getUserData().session;
-  if (session === null) return;
-  session.closeReason ??= 'too_slow';
-  session.logger.info('too slow to read; closing with 4009');
 }
 
 /** The reason for a close the edge did not start itself. */

@@ -1,5 +1,6 @@
-import { CloseCode } from '@wikicast/protocol';
+import { CloseCode, type ServerFrame } from '@wikicast/protocol';
 import type { WebSocket } from 'uWebSockets.js';
+import type { LogEntry } from './log-entry.js';
 import { closeReasonText, type Sink } from './sink.js';
 
 /** uWS `send` results. */
@@ -14,15 +15,17 @@ const SEND_DROPPED = 2;
 export class WsSink<T> implements Sink {
   readonly transport = 'ws' as const;
   #closed = false;
+  #cutForSlowness = false;
   readonly #ws: WebSocket<T>;
   readonly #maxBufferedBytes: number;
-  readonly #onTooSlow: (ws: WebSocket<T>) => void;
 
-  /** @param onTooSlow called before the 4009 close; one function for every socket, given the socket. */
-  constructor(ws: WebSocket<T>, maxBufferedBytes: number, onTooSlow: (ws: WebSocket<T>) => void) {
+  constructor(ws: WebSocket<T>, maxBufferedBytes: number) {
     this.#ws = ws;
     this.#maxBufferedBytes = maxBufferedBytes;
-    this.#onTooSlow = onTooSlow;
+  }
+
+  get cutForSlowness(): boolean {
+    return this.#cutForSlowness;
   }
 
   get bufferedBytes(): number {
@@ -38,7 +41,15 @@ export class WsSink<T> implements Sink {
     this.#closed = true;
   }
 
-  write(text: string): boolean {
+  writeFrame(frame: ServerFrame): boolean {
+    return this.#write(JSON.stringify(frame));
+  }
+
+  writeEvent(entry: LogEntry): boolean {
+    return this.#write(entry.frame);
+  }
+
+  #write(text: string): boolean {
     if (this.#closed) return false;
     let status = 0;
     this.#ws.cork(() => {
@@ -66,7 +77,6 @@ export class WsSink<T> implements Sink {
   }
 
   checkBuffered(): boolean {
-
     if (this.#closed || this.#ws.getBufferedAmount() <= this.#maxBufferedBytes) return false;
     this.#tooSlow();
     return true;
@@ -79,7 +89,7 @@ export class WsSink<T> implements Sink {
   }
 
   #tooSlow(): void {
-    this.#onTooSlow(this.#ws);
+    this.#cutForSlowness = true;
     this.end(CloseCode.tooSlow, `more than ${this.#maxBufferedBytes} bytes waiting to be read`);
   }
 }

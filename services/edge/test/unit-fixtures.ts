@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { encodeCursor, type WikiEvent } from '@wikicast/protocol';
+import { encodeCursor, type ServerFrame, type WikiEvent } from '@wikicast/protocol';
 import { pino } from 'pino';
 import type { Identity } from '../src/identity.js';
 import type { LogEntry } from '../src/log-entry.js';
@@ -32,12 +32,21 @@ export class RecordingSink implements Sink {
   readonly written: string[] = [];
   readonly joined = new Set<string>();
   closed = false;
+  readonly cutForSlowness = false;
   bufferedBytes = 0;
   endedWith: number | null = null;
 
   constructor(private readonly topics = true) {}
 
-  write(text: string): boolean {
+  writeFrame(frame: ServerFrame): boolean {
+    return this.#write(JSON.stringify(frame));
+  }
+
+  writeEvent(entry: LogEntry): boolean {
+    return this.#write(entry.frame);
+  }
+
+  #write(text: string): boolean {
     if (this.closed) return false;
     this.written.push(text);
     return true;
