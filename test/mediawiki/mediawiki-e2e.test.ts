@@ -229,6 +229,26 @@ describe('MediaWiki → Wikicast', () => {
     assert.equal(await queuedDeliveries(), 0);
   });
 
+  it('with a wrong secret (ingest answers 401) events are held in the job queue, and arrive once the secret is fixed', async () => {
+    mw.configure(`$wgWikicastSecret = ${JSON.stringify('w'.repeat(48))};`);
+    const edit = await admin.edit('Wikicast wrong secret', 'saved with a wrong secret', 'while the secret is wrong');
+    await waitFor('the refused batch in the job queue', async () => (await queuedDeliveries()) === 1, { intervalMs: 100 });
+    assert.match(mw.wikicastLog(), /refuses this wiki's secret \(401/, 'a loud log line says what to fix');
+    // A retry while the secret is still wrong: held again, not dropped (it used to be dropped here).
+    await mw.maintenance('runJobs.php', ['--type', 'wikicastDeliver', '--maxjobs', '1']);
+    assert.equal(await queuedDeliveries(), 1, 'still held after a refused retry');
+
+    mw.configure(`$wgWikicastSecret = ${JSON.stringify(wiki.secret)};`);
+    await mw.maintenance('runJobs.php', ['--type', 'wikicastDeliver']);
+    const event = await eventInLog(
+      (e) => e.topic === `${wiki.id}:recentchange` && (e.msg as { revision?: { new?: number } }).revision?.new === edit.newrevid,
+      'the held recentchange event',
+    );
+    assert.equal((event.msg as Record<string, unknown>).comment, 'while the secret is wrong');
+    assert.equal(await queuedDeliveries(), 0);
+    assert.match(mw.wikicastLog(), /delivered \d+ events held since ingest refused the wiki's secret/);
+  });
+
   it('blocking a user asks ingest to revoke their connections', async () => {
     await mw.maintenance('createAndPromote.php', ['Mallory', `Pw-${Date.now()}-mallory`]);
     const channel = await topology.connection.createChannel();

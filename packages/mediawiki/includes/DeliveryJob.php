@@ -12,7 +12,8 @@ class DeliveryJob extends Job implements GenericParameterJob {
 	private const MAX_WAIT_S = Sender::MAX_RETRY_DELAY_S;
 
 	/**
-	 * @param array $params events, attempt, and notBefore (Unix seconds) on queues without delays
+	 * @param array $params events, attempt, notBefore (Unix seconds) on queues without delays, and
+	 *   unauthorizedSince (Unix seconds) while ingest refuses the wiki's secret
 	 */
 	public function __construct( array $params ) {
 		parent::__construct( Sender::JOB_TYPE, $params );
@@ -27,6 +28,7 @@ class DeliveryJob extends Job implements GenericParameterJob {
 		}
 		/** @var Sender $sender */
 		$sender = MediaWikiServices::getInstance()->getService( 'Wikicast.Sender' );
-		return $sender->deliverQueued( $this->params['events'] ?? [], (int)( $this->params['attempt'] ?? 1 ) );
+		$since = $this->params['unauthorizedSince'] ?? null;
+		return $sender->deliverQueued( $this->params['events'] ?? [], (int)( $this->params['attempt'] ?? 1 ), $since === null ? null : (int)$since );
 	}
 }

@@ -10,6 +10,11 @@ class IngestResult {
 	public $ok;
 	/** @var bool worth trying again later: unreachable, 429 or 5xx */
 	public $retryable;
+	/**
+	 * @var bool ingest refused the wiki's token (401): a wrong or rotated secret, which an
+	 * operator fixes; the events are held for that, never dropped at once
+	 */
+	public $unauthorized;
 	/** @var string */
 	public $error;
 	/** @var array<string,mixed>|null */
@@ -25,6 +30,7 @@ class IngestResult {
 		$this->body = $body;
 		$this->ok = $status >= 200 && $status < 300;
 		$this->retryable = $status === 0 || $status === 429 || $status >= 500;
+		$this->unauthorized = $status === 401;
 		$this->error = $error;
 	}
 }

@@ -13,7 +13,10 @@ use Throwable;
  * as one batch after the response was sent (a POSTSEND deferred update with short HTTP
  * timeouts), so sending never slows or breaks a page save. When ingest cannot be reached or
  * answers 429/5xx, the batch goes to the job queue and is retried with backoff; event ids are
- * kept, so a retry of a batch that did arrive is de-duplicated downstream.
+ * kept, so a retry of a batch that did arrive is de-duplicated downstream. A 401 (the wiki's
+ * secret is wrong, or was rotated in the wikis file first) is an operator's mistake to fix, not a
+ * reason to lose events: such batches are held in the job queue for $wgWikicastUnauthorizedHold
+ * seconds, with a critical log line and a statsd count on every attempt.
  */
 class Sender {
 	public const JOB_TYPE = 'wikicastDeliver';
@@ -34,6 +37,8 @@ class Sender {
 	private $logger;
 	/** @var callable(): ?string */
 	private $currentClientId;
+	/** @var callable(string,int): void counts in the wiki's statsd (`wikicast.<name>`) */
+	private $count;
 	/** @var array<int,array<string,mixed>> */
 	private $pending = [];
 	/** @var bool */
@@ -48,6 +53,7 @@ class Sender {
 	 * @param JobQueueGroup $jobs
 	 * @param LoggerInterface $logger
 	 * @param callable $currentClientId the client id of the browser session making this request, or null
+	 * @param callable $count adds to a counter of the wiki's statsd: (name, amount)
 	 */
 	public function __construct(
 		Settings $settings,
@@ -55,7 +61,8 @@ class Sender {
 		IngestClient $ingest,
 		JobQueueGroup $jobs,
 		LoggerInterface $logger,
-		callable $currentClientId
+		callable $currentClientId,
+		callable $count
 	) {
 		$this->settings = $settings;
 		$this->events = $events;
@@ -63,6 +70,7 @@ class Sender {
 		$this->jobs = $jobs;
 		$this->logger = $logger;
 		$this->currentClientId = $currentClientId;
+		$this->count = $count;
 	}
 
 	public function getEventFactory(): EventFactory {
@@ -115,9 +123,9 @@ class Sender {
 		$this->pending = [];
 		$this->flushScheduled = false;
 		foreach ( array_chunk( $batch, self::BATCH_SIZE ) as $chunk ) {
-			$left = $this->attempt( $chunk );
+			[ $left, $unauthorized ] = $this->attempt( $chunk );
 			if ( $left !== [] ) {
-				$this->enqueue( $left, 1 );
+				$this->enqueue( $left, 1, $unauthorized ? time() : null );
 			}
 		}
 	}
@@ -127,11 +135,30 @@ class Sender {
 	 *
 	 * @param array<int,array<string,mixed>> $events
 	 * @param int $attempt 1 for the first retry from the queue
+	 * @param int|null $unauthorizedSince when ingest first refused this batch with 401 (Unix seconds)
 	 * @return bool false: give up on this job and leave it to the queue's own retry policy
 	 */
-	public function deliverQueued( array $events, int $attempt ): bool {
-		$events = $this->attempt( $events );
-		if ( $events === [] ) {
+	public function deliverQueued( array $events, int $attempt, ?int $unauthorizedSince = null ): bool {
+		[ $left, $unauthorized ] = $this->attempt( $events );
+		if ( $left === [] ) {
+			if ( $unauthorizedSince !== null ) {
+				$this->logger->warning( 'Wikicast delivered {count} events held since ingest refused the wiki\'s secret {seconds} s ago', [
+					'count' => count( $events ), 'seconds' => time() - $unauthorizedSince,
+				] );
+			}
+			return true;
+		}
+		$events = $left;
+		if ( $unauthorized ) {
+			$since = $unauthorizedSince ?? time();
+			if ( time() - $since >= $this->settings->unauthorizedHoldS ) {
+				$this->logger->critical( 'Wikicast dropped {count} events: ingest refused the wiki\'s secret (401) for {seconds} s ($wgWikicastUnauthorizedHold)', [
+					'count' => count( $events ), 'seconds' => time() - $since,
+				] );
+				( $this->count )( 'events_dropped_unauthorized', count( $events ) );
+				return true;
+			}
+			$this->enqueue( $events, $attempt + 1, $since );
 			return true;
 		}
 		if ( $this->settings->maxAttempts > 0 && $attempt >= $this->settings->maxAttempts ) {
@@ -151,7 +178,8 @@ class Sender {
 
 	/**
 	 * @param array<int,array<string,mixed>> $events
-	 * @return array<int,array<string,mixed>> the events to try again later (none: done with all)
+	 * @return array{0:array<int,array<string,mixed>>,1:bool} the events to try again later (none:
+	 *   done with all), and whether ingest refused the wiki's credentials (401)
 	 */
 	private function attempt( array $events ): array {
 		try {
@@ -159,10 +187,19 @@ class Sender {
 		} catch ( Throwable $e ) {
 			// Sending must never break the request: an unexpected failure is a retry.
 			$this->logger->error( 'Wikicast could not send events: {message}', [ 'exception' => $e, 'message' => $e->getMessage() ] );
-			return $events;
+			return [ $events, false ];
 		}
 		if ( $result->ok ) {
-			return [];
+			return [ [], false ];
+		}
+		if ( $result->unauthorized ) {
+			$this->logger->critical(
+				'Wikicast ingest refuses this wiki\'s secret (401: {message}): {count} events held in the job queue, ' .
+				'dropped after $wgWikicastUnauthorizedHold s; make $wgWikicastSecret match the wiki\'s entry in the wikis file',
+				[ 'message' => $result->body['message'] ?? $result->error, 'count' => count( $events ) ]
+			);
+			( $this->count )( 'events_held_unauthorized', count( $events ) );
+			return [ $events, true ];
 		}
 		if ( $result->retryable ) {
 			// A 503 may list events RabbitMQ did confirm; the rest are retried with the same ids.
@@ -173,21 +210,26 @@ class Sender {
 			$this->logger->warning( 'Wikicast ingest unavailable ({status} {error}); {count} events queued for retry', [
 				'status' => $result->status, 'error' => $result->error, 'count' => count( $left ),
 			] );
-			return $left;
+			return [ $left, false ];
 		}
-		// Other 4xx: the same request would be refused again (bad secret, invalid events).
+		// Other 4xx: the same request would be refused again (invalid events, another wiki's topic).
 		$this->logger->error( 'Wikicast ingest refused {count} events: {status} {body}', [
 			'status' => $result->status, 'body' => json_encode( $result->body ), 'count' => count( $events ),
 		] );
-		return [];
+		( $this->count )( 'events_refused', count( $events ) );
+		return [ [], false ];
 	}
 
 	/**
 	 * @param array<int,array<string,mixed>> $events
 	 * @param int $attempt
+	 * @param int|null $unauthorizedSince see deliverQueued
 	 */
-	private function enqueue( array $events, int $attempt ): void {
+	private function enqueue( array $events, int $attempt, ?int $unauthorizedSince = null ): void {
 		$params = [ 'events' => $events, 'attempt' => $attempt ];
+		if ( $unauthorizedSince !== null ) {
+			$params['unauthorizedSince'] = $unauthorizedSince;
+		}
 		if ( $attempt > 1 ) {
 			$releaseAt = time() + self::retryDelayS( $attempt - 1 );
 			if ( $this->jobs->get( self::JOB_TYPE )->delayedJobsEnabled() ) {

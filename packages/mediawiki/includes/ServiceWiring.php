@@ -62,6 +62,9 @@ return [
 					return null;
 				}
 				return $tokens->clientIdForSession( RequestContext::getMain()->getRequest()->getSession()->getId() );
+			},
+			static function ( string $name, int $amount ) use ( $services ): void {
+				$services->getStatsdDataFactory()->updateCount( "wikicast.$name", $amount );
 			}
 		);
 	},

@@ -29,6 +29,8 @@ class Settings {
 	public $sendPatterns;
 	/** @var int */
 	public $maxAttempts;
+	/** @var int seconds events refused with 401 are held in the job queue before they are dropped */
+	public $unauthorizedHoldS;
 	/** @var bool */
 	public $revokeOnBlock;
 
@@ -48,6 +50,7 @@ class Settings {
 		$settings->ingestTokenTtlS = (int)$config->get( 'WikicastIngestTokenTTL' );
 		$settings->sendPatterns = (array)$config->get( 'WikicastSendPatterns' );
 		$settings->maxAttempts = (int)$config->get( 'WikicastMaxAttempts' );
+		$settings->unauthorizedHoldS = (int)$config->get( 'WikicastUnauthorizedHold' );
 		$settings->revokeOnBlock = (bool)$config->get( 'WikicastRevokeOnBlock' );
 		return $settings;
 	}

@@ -26,22 +26,26 @@ class ScriptedIngest extends IngestClient {
 }
 
 /**
- * @return array{Sender,ScriptedIngest,JobQueueGroup,RecordingLogger,array}
+ * @return array{Sender,ScriptedIngest,JobQueueGroup,RecordingLogger,array,ArrayObject}
  */
-function senderFixture( int $maxAttempts = 5 ): array {
+function senderFixture( int $maxAttempts = 5, int $unauthorizedHoldS = 3600 ): array {
 	$settings = new Settings();
 	$settings->secret = 'secret';
 	$settings->ingestUrl = 'http://ingest';
 	$settings->maxAttempts = $maxAttempts;
+	$settings->unauthorizedHoldS = $unauthorizedHoldS;
 	$events = new EventFactory( 'demo' );
 	$ingest = new ScriptedIngest();
 	$jobs = new JobQueueGroup();
 	$logger = new RecordingLogger();
+	$counts = new ArrayObject();
 	$sender = new Sender( $settings, $events, $ingest, $jobs, $logger, static function () {
 		return null;
+	}, static function ( string $name, int $amount ) use ( $counts ): void {
+		$counts[$name] = ( $counts[$name] ?? 0 ) + $amount;
 	} );
 	$batch = [ $events->seedEvent( 'A', 1 ), $events->seedEvent( 'B', 2 ), $events->seedEvent( 'C', 3 ) ];
-	return [ $sender, $ingest, $jobs, $logger, $batch ];
+	return [ $sender, $ingest, $jobs, $logger, $batch, $counts ];
 }
 
 return [
@@ -80,14 +84,45 @@ return [
 		$sender->deliverQueued( $batch, 1 );
 		assertSame( array_column( $jobs->pushed[0]->params['events'], 'id' ), [ $batch[1]['id'], $batch[2]['id'] ] );
 	},
-	'429 is retried; other 4xx are logged and dropped' => static function () {
-		[ $sender, $ingest, $jobs, $logger, $batch ] = senderFixture();
-		$ingest->answers = [ new IngestResult( 429, [ 'code' => 'rate_limited' ] ), new IngestResult( 401, [ 'code' => 'unauthorized' ] ) ];
+	'429 is retried; other 4xx but 401 are logged, counted and dropped' => static function () {
+		[ $sender, $ingest, $jobs, $logger, $batch, $counts ] = senderFixture();
+		$ingest->answers = [ new IngestResult( 429, [ 'code' => 'rate_limited' ] ), new IngestResult( 400, [ 'code' => 'invalid_event' ] ) ];
 		$sender->deliverQueued( $batch, 1 );
 		assertSame( count( $jobs->pushed ), 1, '429 queued' );
 		assertSame( $sender->deliverQueued( $batch, 1 ), true );
-		assertSame( count( $jobs->pushed ), 1, '401 not queued' );
+		assertSame( count( $jobs->pushed ), 1, '400 not queued' );
 		assertSame( $logger->lines[count( $logger->lines ) - 1][0], 'error' );
+		assertSame( $counts['events_refused'], 3 );
+	},
+	'401 (a wrong or rotated secret): the batch is held in the queue with a critical log and a count, not dropped' => static function () {
+		[ $sender, $ingest, $jobs, $logger, $batch, $counts ] = senderFixture( 2 );
+		$ingest->answers = [ new IngestResult( 401, [ 'code' => 'unauthorized', 'message' => 'bad signature' ] ), new IngestResult( 401, [ 'code' => 'unauthorized' ] ) ];
+		assertSame( $sender->deliverQueued( $batch, 1 ), true );
+		$params = $jobs->pushed[0]->params;
+		assertSame( array_column( $params['events'], 'id' ), array_column( $batch, 'id' ) );
+		assertTrue( abs( $params['unauthorizedSince'] - time() ) <= 1, 'the hold starts now' );
+		assertSame( $logger->lines[count( $logger->lines ) - 1][0], 'critical' );
+		assertTrue( strpos( $logger->lines[count( $logger->lines ) - 1][1], '$wgWikicastSecret' ) !== false, 'the log line says what to fix' );
+		// Past $wgWikicastMaxAttempts (2) still held: the bound for 401 is time, not attempts.
+		assertSame( $sender->deliverQueued( $batch, 2, $params['unauthorizedSince'] ), true );
+		assertSame( count( $jobs->pushed ), 2 );
+		assertSame( $jobs->pushed[1]->params['unauthorizedSince'], $params['unauthorizedSince'], 'the hold keeps its start' );
+		assertSame( $counts['events_held_unauthorized'], 6 );
+	},
+	'401 past the hold: the events are dropped with a critical log and counted' => static function () {
+		[ $sender, $ingest, $jobs, $logger, $batch, $counts ] = senderFixture( 5, 60 );
+		$ingest->answers = [ new IngestResult( 401, [ 'code' => 'unauthorized' ] ) ];
+		assertSame( $sender->deliverQueued( $batch, 7, time() - 61 ), true );
+		assertSame( $jobs->pushed, [] );
+		assertSame( $logger->lines[count( $logger->lines ) - 1][0], 'critical' );
+		assertSame( $counts['events_dropped_unauthorized'], 3 );
+	},
+	'once the secret is fixed a held batch is delivered, and the log says how long it waited' => static function () {
+		[ $sender, $ingest, $jobs, $logger, $batch ] = senderFixture();
+		$ingest->answers = [ new IngestResult( 202, [ 'accepted' => array_column( $batch, 'id' ) ] ) ];
+		assertSame( $sender->deliverQueued( $batch, 4, time() - 30 ), true );
+		assertSame( $jobs->pushed, [] );
+		assertTrue( strpos( $logger->lines[count( $logger->lines ) - 1][1], 'held since' ) !== false, 'logged' );
 	},
 	'after the last attempt the job is left to the queue (run() returns false)' => static function () {
 		[ $sender, $ingest, $jobs, $logger, $batch ] = senderFixture( 3 );
