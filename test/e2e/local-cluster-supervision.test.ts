@@ -1,12 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import WebSocket from 'ws';
-import { connect, type SocketConstructor, type WikicastMessage } from '@wikicast/client';
-import { publishContinuously, REPO_ROOT, setupTopology, signToken, TEST_STREAM_RETENTION, TestClient, waitFor, type TestTopology } from '@wikicast/test/support';
+import { connect, type WikicastMessage } from '@wikicast/client';
+import { publishContinuously, recordingWebSocket, setupTopology, signToken, startLocalCluster, TestClient, waitFor, type TestTopology } from '@wikicast/test/support';
 
 /**
  * Issue 11: the README's start command keeps serving through HAProxy while one of its edges is
@@ -24,49 +22,17 @@ after(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-/** The `ws` class, recording the id of every `event` frame before the library sees it. */
-function recordingWebSocket(wireIds: string[]): SocketConstructor {
-  class RecordingWebSocket extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      this.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString('utf8')) as { op?: string; id?: string };
-        if (frame.op === 'event' && typeof frame.id === 'string') wireIds.push(frame.id);
-      });
-    }
-  }
-  return RecordingWebSocket as unknown as SocketConstructor;
-}
-
 it('a SIGKILLed edge is restarted while HAProxy keeps serving, and its reader resumes without a gap', { timeout: 240_000 }, async (t) => {
   topology = await setupTopology('supervise');
-  const child = spawn('bash', ['deploy/local/cluster.sh'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      WIKICAST_AMQP_PREFIX: topology.prefix,
-      WIKICAST_STREAM_MAX_AGE: TEST_STREAM_RETENTION.maxAge,
-      WIKICAST_STREAM_MAX_BYTES: String(TEST_STREAM_RETENTION.maxLengthBytes),
-      WIKICAST_DEMO_PORT: String(ports.demo),
-      WIKICAST_LOCAL_DIR: stateDir,
-      WIKICAST_HTTP_PORT: String(ports.http),
-      WIKICAST_STATS_PORT: String(ports.stats),
-      WIKICAST_INGEST_PORT: String(ports.ingest),
-      WIKICAST_EDGE_PORTS: ports.edges.join(','),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const cluster = startLocalCluster(ports, topology.prefix, stateDir);
+  const { child, exited } = cluster;
   const base = `http://127.0.0.1:${ports.http}`;
   const readers: Array<ReturnType<typeof connect>> = [];
   try {
-    await waitFor('the cluster to say it is ready', () => output.includes('Wikicast local cluster is ready.') || child.exitCode !== null, { timeoutMs: 180_000 });
-    assert.match(output, /Wikicast local cluster is ready\./, output);
-    const pid = /edge-1 (\d+)/.exec(output)?.[1];
-    assert.ok(pid !== undefined, `the start command prints edge-1's process id:\n${output}`);
+    await waitFor('the cluster to say it is ready', () => cluster.output().includes('Wikicast local cluster is ready.') || child.exitCode !== null, { timeoutMs: 180_000 });
+    assert.match(cluster.output(), /Wikicast local cluster is ready\./, cluster.output());
+    const pid = /edge-1 (\d+)/.exec(cluster.output())?.[1];
+    assert.ok(pid !== undefined, `the start command prints edge-1's process id:\n${cluster.output()}`);
 
     const wikis = JSON.parse(readFileSync(join(stateDir, 'wikis.json'), 'utf8')) as Array<{ id: string; secret: string; public: boolean }>;
     const demo = wikis.find((w) => w.id === 'demo')!;
@@ -116,8 +82,8 @@ it('a SIGKILLed edge is restarted while HAProxy keeps serving, and its reader re
       assert.equal(welcome.edge, 'edge-2');
       newcomer.close();
 
-      await waitFor('the runner to restart edge-1', () => /edge-1 restarted \(pid \d+\)/.test(output), { timeoutMs: 30_000 });
-      assert.match(output, /edge-1 exited \(SIGKILL\) after [\d.]+ s; restarting it in 1 s/);
+      await waitFor('the runner to restart edge-1', () => /edge-1 restarted \(pid \d+\)/.test(cluster.output()), { timeoutMs: 30_000 });
+      assert.match(cluster.output(), /edge-1 exited \(SIGKILL\) after [\d.]+ s; restarting it in 1 s/);
       await waitFor('edge-1 to be ready again', async () => {
         try {
           return (await fetch(`http://127.0.0.1:${ports.edges[0]}/readyz`)).ok;
@@ -147,7 +113,7 @@ it('a SIGKILLed edge is restarted while HAProxy keeps serving, and its reader re
     for (const reader of readers) reader.close();
     child.kill('SIGINT');
   }
-  assert.equal(await exited, 0, output);
+  assert.equal(await exited, 0, cluster.output());
   for (const port of [ports.http, ports.ingest, ...ports.edges]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `nothing listens on ${port} after stop`);
   }

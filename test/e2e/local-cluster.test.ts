@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { REPO_ROOT, setupTopology, signToken, TEST_STREAM_RETENTION, TestClient, waitFor, type TestTopology } from '@wikicast/test/support';
+import { setupTopology, signToken, startLocalCluster, TestClient, waitFor, type TestTopology } from '@wikicast/test/support';
 
 /**
  * The README's start command, run as an operator would: it brings up ingest, two edges and
@@ -22,34 +21,16 @@ after(async () => {
 
 it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it cleanly', { timeout: 240_000 }, async () => {
   topology = await setupTopology('cluster');
-  const child = spawn('bash', ['deploy/local/cluster.sh'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      WIKICAST_AMQP_PREFIX: topology.prefix,
-      WIKICAST_STREAM_MAX_AGE: TEST_STREAM_RETENTION.maxAge,
-      WIKICAST_STREAM_MAX_BYTES: String(TEST_STREAM_RETENTION.maxLengthBytes),
-      WIKICAST_DEMO_PORT: String(ports.demo),
-      WIKICAST_LOCAL_DIR: stateDir,
-      WIKICAST_HTTP_PORT: String(ports.http),
-      WIKICAST_STATS_PORT: String(ports.stats),
-      WIKICAST_INGEST_PORT: String(ports.ingest),
-      WIKICAST_EDGE_PORTS: ports.edges.join(','),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const cluster = startLocalCluster(ports, topology.prefix, stateDir);
+  const { child, exited } = cluster;
   try {
-    await waitFor('the cluster to say it is ready', () => output.includes('Wikicast local cluster is ready.') || child.exitCode !== null, { timeoutMs: 180_000 });
-    assert.match(output, /Wikicast local cluster is ready\./, output);
-    assert.match(output, new RegExp(`127\\.0\\.0\\.1:${ports.http}`));
+    await waitFor('the cluster to say it is ready', () => cluster.output().includes('Wikicast local cluster is ready.') || child.exitCode !== null, { timeoutMs: 180_000 });
+    assert.match(cluster.output(), /Wikicast local cluster is ready\./, cluster.output());
+    assert.match(cluster.output(), new RegExp(`127\\.0\\.0\\.1:${ports.http}`));
 
     const wikis = JSON.parse(readFileSync(join(stateDir, 'wikis.json'), 'utf8')) as Array<{ id: string; secret: string; public: boolean }>;
     const demo = wikis.find((w) => w.id === 'demo')!;
-    assert.ok(output.includes(demo.secret), 'the development secret is printed');
+    assert.ok(cluster.output().includes(demo.secret), 'the development secret is printed');
 
     // The seed's /websocket path, through HAProxy.
     const token = await signToken(demo, { sub: 'Alice' });
@@ -79,7 +60,7 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
   } finally {
     child.kill('SIGINT');
   }
-  assert.equal(await exited, 0, output);
+  assert.equal(await exited, 0, cluster.output());
   for (const port of [ports.http, ports.stats, ports.demo, ports.ingest, ...ports.edges]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `nothing listens on ${port} after stop`);
   }

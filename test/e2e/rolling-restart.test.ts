@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import WebSocket from 'ws';
-import { connect, type SocketConstructor, type WikicastClient, type WikicastMessage } from '@wikicast/client';
-import { publishContinuously, setupHaproxyCluster, signToken, waitFor, type HaproxyCluster } from '@wikicast/test/support';
+import { connect, type WikicastClient, type WikicastMessage } from '@wikicast/client';
+import { publishContinuously, recordingWebSocket, setupHaproxyCluster, signToken, waitFor, type HaproxyCluster } from '@wikicast/test/support';
 
 /** Clients behind HAProxy, each the real client library in Node over `ws`. */
 const CLIENTS = 12;
@@ -21,20 +20,6 @@ interface Observed {
   disconnects: Array<{ reason: string; closeCode?: number }>;
   resets: string[][];
   errors: string[];
-}
-
-/** The `ws` class, recording the id of every `event` frame before the library sees it. */
-function recordingWebSocket(wireIds: string[]): SocketConstructor {
-  class RecordingWebSocket extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      this.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString('utf8')) as { op?: string; id?: string };
-        if (frame.op === 'event' && typeof frame.id === 'string') wireIds.push(frame.id);
-      });
-    }
-  }
-  return RecordingWebSocket as unknown as SocketConstructor;
 }
 
 /**

@@ -19,3 +19,6 @@ export { publishContinuously } from './publisher-loop.js';
 export type { PublisherLoop } from './publisher-loop.js';
 export { SseReader } from './sse-reader.js';
 export type { SseMessage } from './sse-reader.js';
+export { startLocalCluster } from './local-cluster.js';
+export type { LocalClusterPorts, LocalClusterRun } from './local-cluster.js';
+export { recordingWebSocket } from './recording-websocket.js';
