@@ -86,8 +86,8 @@ export async function runIngest(configs: Array<{ batch: number; concurrency: num
   }
 }
 
-/** The ingest engineer's own benchmark (services/ingest/bench/throughput.ts), when present. */
-export const INGEST_BENCH = 'services/ingest/bench/throughput.ts';
+/** Ingest against the raw publish-with-confirms ceiling (its own document: docs/benchmarks/ingest.md). */
+export const INGEST_BENCH = 'test/bench/ingest-confirms/throughput.ts';
 
 export interface IngestBenchReport {
   command: string;
@@ -95,7 +95,7 @@ export interface IngestBenchReport {
 }
 
 /**
- * Runs services/ingest/bench/throughput.ts (ingest against a raw amqplib publish-with-confirms
+ * Runs test/bench/ingest-confirms/throughput.ts (ingest against a raw amqplib publish-with-confirms
  * ceiling, several batch sizes) into a temporary file and returns its document.
  */
 export async function runIngestBench(seconds: number, log: (line: string) => void): Promise<IngestBenchReport> {

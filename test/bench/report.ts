@@ -206,7 +206,7 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push('');
   if (results.ingestBench) {
     md.push(
-      'Measured by the ingest service\'s own benchmark, `services/ingest/bench/throughput.ts` (its document: [benchmarks/ingest.md](benchmarks/ingest.md)), run by this suite in the same session with one round; its report follows, headings shifted down. ' +
+      'Measured by the ingest service\'s own benchmark, `test/bench/ingest-confirms/throughput.ts` (its document: [benchmarks/ingest.md](benchmarks/ingest.md)), run by this suite in the same session with one round; its report follows, headings shifted down. ' +
         `Command: \`${results.ingestBench.command}\`.`,
     );
     md.push('');

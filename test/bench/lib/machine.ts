@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { REPO_ROOT } from '@wikicast/test/support';
@@ -25,7 +25,9 @@ function packageVersion(name: string): string {
   try {
     return (require(`${name}/package.json`) as { version: string }).version;
   } catch {
-    return 'not installed';
+    // Packages whose `exports` hide package.json (amqplib) are read from the test package's own node_modules.
+    const path = new URL(`../../node_modules/${name}/package.json`, import.meta.url);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version : 'not installed';
   }
 }
 

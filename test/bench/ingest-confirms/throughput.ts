@@ -2,14 +2,15 @@
  * Ingest throughput with publisher confirms, side by side with the ceiling (a raw amqplib
  * publish-with-confirms loop) in the same run, on the real RabbitMQ. Writes docs/benchmarks/ingest.md.
  *
- *   node --conditions=wikicast-source --import tsx services/ingest/bench/throughput.ts [--seconds 3] [--rounds 3] [--configs 100x10,100x32,250x16,1x64] [--out FILE]
+ *   node --conditions=wikicast-source --import tsx test/bench/ingest-confirms/throughput.ts [--seconds 3] [--rounds 3] [--configs 100x10,100x32,250x16,1x64] [--out FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AMQP_URL, REPO_ROOT, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
 import { httpLoad, type HttpPhaseResult } from './http-load.js';
-import { cpuSeconds, describeMachine } from './machine.js';
+import { machineInfo } from '../lib/machine.js';
+import { cpuSeconds } from '../lib/proc.js';
 import { rawPublishLoop, type PhaseResult } from './raw-publish.js';
 import { renderReport, type Row } from './report.js';
 
@@ -40,7 +41,8 @@ const input = {
   msg: { title: 'Main Page', user: 'Alice', revision: { old: 1041, new: 1042 }, comment: 'copy-edit the lead section', minor: false },
 };
 
-const machine = await describeMachine();
+// Redis plays no part here.
+const machine = await machineInfo('not used');
 const loadAtStart = loadavg()[0]!;
 const topology = await setupTopology('bench');
 const wiki = testWiki('bench');
@@ -105,7 +107,7 @@ try {
   wikisFile.remove();
 }
 
-const command = `node --conditions=wikicast-source --import tsx services/ingest/bench/throughput.ts --seconds ${seconds} --rounds ${rounds} --configs ${values.configs} --raw-window ${RAW_WINDOW}`;
+const command = `node --conditions=wikicast-source --import tsx test/bench/ingest-confirms/throughput.ts --seconds ${seconds} --rounds ${rounds} --configs ${values.configs} --raw-window ${RAW_WINDOW}`;
 writeFileSync(values.out, renderReport({ machine, command, seconds, rows, integrity, load: { start: loadAtStart, end: loadavg()[0]! } }));
 log(`wrote ${values.out}`);
 

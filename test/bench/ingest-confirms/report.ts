@@ -1,6 +1,9 @@
-import type { Machine } from './machine.js';
+import type { MachineInfo } from '../lib/machine.js';
 import type { PhaseResult } from './raw-publish.js';
 import type { HttpPhaseResult } from './http-load.js';
+
+/** The versions that matter for ingest's figures, of those the benchmarks record. */
+const INGEST_PACKAGES = ['RabbitMQ', 'amqplib', 'uWebSockets.js (@trufflesuite/uws-js-unofficial)'];
 
 export interface Row {
   round: number;
@@ -16,7 +19,7 @@ export interface Row {
 }
 
 export interface Report {
-  machine: Machine;
+  machine: MachineInfo;
   command: string;
   seconds: number;
   rows: Row[];
@@ -84,10 +87,10 @@ export function renderReport(report: Report): string {
     );
   }
   lines.push('', '## Setup', '');
-  lines.push(`- Date: ${machine.date}; commit ${machine.commit}`);
-  lines.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}, Linux ${machine.kernel}`);
+  lines.push(`- Date: ${machine.date}; commit ${machine.gitCommit}${machine.gitDirty ? ' (with uncommitted changes)' : ''}`);
+  lines.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}, ${machine.kernel}`);
   lines.push(`- 1-minute load average ${report.load.start.toFixed(1)} at the start, ${report.load.end.toFixed(1)} at the end (${machine.cores} cores; above that, other work was competing for them)`);
-  lines.push(`- Node.js ${machine.node}; RabbitMQ ${machine.rabbitmq}; ${Object.entries(machine.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`- Node.js ${machine.node}; ${Object.entries(machine.versions).filter(([k]) => INGEST_PACKAGES.includes(k)).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`- ${report.seconds} s per measured phase, ceiling and ingest alternating, after a warm-up; ingest with its defaults (window 10,000 unconfirmed, publish timeout 5 s) and rate limiting off`);
   lines.push(`- Command (from the repository root, RabbitMQ running on 127.0.0.1:5672): \`${report.command}\``, '');
   return `${lines.join('\n')}\n`;
