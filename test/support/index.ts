@@ -19,3 +19,8 @@ export { publishContinuously } from './publisher-loop.js';
 export type { PublisherLoop } from './publisher-loop.js';
 export { SseReader } from './sse-reader.js';
 export type { SseMessage } from './sse-reader.js';
+export { RabbitCluster, RabbitNode, startOwnRabbitCluster } from './rabbitmq-cluster.js';
+export { setupFailoverWorld } from './failover-world.js';
+export type { FailoverWorld, FailoverWorldOptions, PostOutcome, Reader } from './failover-world.js';
+export { assertEveryAcceptedEventDeliveredOnce, waitForRecovery } from './failover-checks.js';
+export type { Recovery } from './failover-checks.js';
