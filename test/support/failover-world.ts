@@ -167,5 +167,10 @@ async function build(label: string, cluster: RabbitCluster, options: FailoverWor
     },
     cleanup: () => cleanups.run(),
   };
+  // First of the cleanups: a test that failed midway leaves its POST loops running.
+  cleanups.push(async () => {
+    running = false;
+    await Promise.allSettled(loops);
+  });
   return world;
 }
