@@ -2,9 +2,9 @@
  * The local cluster: ingest, two edges and HAProxy in front (SPEC "The local cluster"), each a
  * child process with its log in .local/logs. Runs in the foreground; a child that dies is
  * restarted (supervisor.ts) while the others keep serving; SIGINT/SIGTERM stops every child and
- * waits for it, so nothing is left behind. With WIKICAST_RABBITMQ_NODES it first starts that many
- * RabbitMQ nodes of its own, clustered (rabbitmq-nodes.ts), and stops them last. It runs after deploy/bootstrap.sh, so the
- * workspace's dependencies are installed.
+ * waits for it, so nothing is left behind. With WIKICAST_RABBITMQ_NODES it first starts that
+ * many RabbitMQ nodes of its own, clustered (rabbitmq-nodes.ts), and stops them last. It runs
+ * after deploy/bootstrap.sh, so the workspace's dependencies are installed.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
