@@ -2,14 +2,16 @@
  * The local cluster: ingest, two edges and HAProxy in front (SPEC "The local cluster"), each a
  * child process with its log in .local/logs. Runs in the foreground; a child that dies is
  * restarted (supervisor.ts) while the others keep serving; SIGINT/SIGTERM stops every child and
- * waits for it, so nothing is left behind. It runs after deploy/bootstrap.sh, so the
- * workspace's dependencies are installed.
+ * waits for it, so nothing is left behind. With WIKICAST_RABBITMQ_NODES it first starts that
+ * many RabbitMQ nodes of its own, clustered (rabbitmq-nodes.ts), and stops them last. It runs
+ * after deploy/bootstrap.sh, so the workspace's dependencies are installed.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from './demo-server.js';
+import { RabbitCluster } from './rabbitmq-nodes.js';
 import { SupervisedProcess, type SupervisorEvents } from './supervisor.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,6 +27,10 @@ interface Settings {
   demoPort: number;
   ingestPort: number;
   edgePorts: number[];
+  /** RabbitMQ nodes of the cluster's own (WIKICAST_RABBITMQ_NODES); 0: use AMQP_URL as it is. */
+  rabbitNodes: number;
+  /** AMQP port of the first own node; the others follow, and each distribution port is 20000 above. */
+  rabbitBasePort: number;
 }
 
 function readSettings(): Settings {
@@ -41,7 +47,11 @@ function readSettings(): Settings {
   });
   // deploy/haproxy/haproxy.cfg has four fixed edge servers (WIKICAST_EDGE1_ADDR … _EDGE4_ADDR).
   if (edgePorts.length > 4) throw new Error(`WIKICAST_EDGE_PORTS: at most 4 edges (haproxy.cfg has 4 fixed edge servers), got ${edgePorts.length}`);
+  const rabbitNodes = process.env.WIKICAST_RABBITMQ_NODES ?? '';
+  if (rabbitNodes !== '' && !/^[1-9]$/.test(rabbitNodes)) throw new Error(`WIKICAST_RABBITMQ_NODES: must be a number of nodes from 1 to 9, got ${JSON.stringify(rabbitNodes)}`);
   return {
+    rabbitNodes: rabbitNodes === '' ? 0 : Number(rabbitNodes),
+    rabbitBasePort: port('WIKICAST_RABBITMQ_BASE_PORT', 5681),
     host: '127.0.0.1',
     entryPort: port('WIKICAST_HTTP_PORT', 8080),
     statsPort: port('WIKICAST_STATS_PORT', 8404),
@@ -89,17 +99,32 @@ async function main(): Promise<void> {
   mkdirSync(join(STATE_DIR, 'logs'), { recursive: true });
   const wikis = ensureWikisFile();
   const node = [process.execPath, '--conditions=wikicast-source', '--import', 'tsx'] as const;
-  const common = { WIKICAST_WIKIS_FILE: wikis.path, HOST: settings.host };
   const gaveUp = new Set<string>();
   let stopping = false;
   const children: Child[] = [];
   let demo: { close: () => void } | null = null;
+  let rabbit: Promise<RabbitCluster | null> = Promise.resolve(null);
   const stop = async (code: number): Promise<never> => {
     stopping = true;
     demo?.close();
     await Promise.all(children.map((c) => c.process.stop(STOP_GRACE_MS)));
+    // The services first: they would only log the nodes' departure.
+    const nodes = await rabbit.catch(() => null);
+    await nodes?.close();
     process.exit(code);
   };
+  // Ctrl-C during start-up must stop what has started too.
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  rabbit = settings.rabbitNodes === 0 ? rabbit : startRabbitNodes(settings);
+  let nodes: RabbitCluster | null;
+  try {
+    nodes = await rabbit;
+  } catch (err) {
+    process.stderr.write(`wikicast: the RabbitMQ nodes could not be started: ${(err as Error).message}\n`);
+    return stop(1);
+  }
+  const common = { WIKICAST_WIKIS_FILE: wikis.path, HOST: settings.host, ...(nodes === null ? {} : { AMQP_URL: nodes.amqpUrl }) };
   const events: SupervisorEvents = {
     say: (line) => process.stderr.write(`wikicast: ${line}\n`),
     gaveUp: (name) => {
@@ -119,9 +144,6 @@ async function main(): Promise<void> {
   settings.edgePorts.forEach((port, i) =>
     supervise(`edge-${i + 1}`, node[0], [...node.slice(1), 'services/edge/src/main.ts'], { ...common, PORT: String(port), EDGE_ID: `edge-${i + 1}` }, `http://${settings.host}:${port}/readyz`),
   );
-  // Ctrl-C during start-up must stop what has started too.
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
   demo = await startDemoServer({ repo: REPO, host: settings.host, port: settings.demoPort, wiki: DEMO_WIKI, secret: wikis.secret });
   const haproxyEnv = {
     WIKICAST_DEMO_ADDR: `${settings.host}:${settings.demoPort}`,
@@ -152,6 +174,7 @@ async function main(): Promise<void> {
       `  ingest           http://${settings.host}:${settings.ingestPort}`,
       ...settings.edgePorts.map((port, i) => `  edge-${i + 1}           http://${settings.host}:${port}`),
       `  demo server      http://${settings.host}:${settings.demoPort} (behind HAProxy at /)`,
+      ...(nodes === null ? [] : nodes.nodes.map((n) => `  rabbitmq         ${n.name}  AMQP 127.0.0.1:${n.spec.amqpPort}  distribution ${n.spec.distPort}`)),
       `  processes        ${children.map((c) => `${c.process.name} ${c.process.pid}`).join(' · ')} (each is restarted if it dies)`,
       `  wiki             ${DEMO_WIKI} (public), development secret ${wikis.secret}`,
       `  wikis file       ${wikis.path}`,
@@ -164,6 +187,23 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * WIKICAST_RABBITMQ_NODES: nodes of the cluster's own, named wikicast-local-a@localhost and so
+ * on, with fresh data under .local/rabbitmq each time (a cluster left over from a run that did
+ * not stop cleanly would refuse to be joined again).
+ */
+function startRabbitNodes(settings: Settings): Promise<RabbitCluster> {
+  const dir = join(STATE_DIR, 'rabbitmq');
+  rmSync(dir, { recursive: true, force: true });
+  const nodes = Array.from({ length: settings.rabbitNodes }, (_, i) => ({
+    name: `wikicast-local-${String.fromCharCode(97 + i)}@localhost`,
+    amqpPort: settings.rabbitBasePort + i,
+    distPort: settings.rabbitBasePort + i + 20_000,
+  }));
+  process.stderr.write(`wikicast: starting ${nodes.length} RabbitMQ node(s) of the cluster's own (${nodes.map((n) => n.name).join(', ')})\n`);
+  return RabbitCluster.start({ dir, nodes });
 }
 
 main().catch((err: unknown) => {

@@ -69,6 +69,8 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push('');
   md.push('Scaling out, with 1, 2 and 3 edges behind HAProxy as deployed, has a document of its own, written by `test/bench/scale-out.ts`: [benchmarks/scale-out.md](benchmarks/scale-out.md).');
   md.push('');
+  md.push('<a id="broker-failover"></a>A 3-node RabbitMQ cluster next to a single node (ingest throughput, p99 delivery latency) and the measured failover times after losing a node: [benchmarks/broker-cluster.md](benchmarks/broker-cluster.md), written by `test/bench/broker-cluster.ts`.');
+  md.push('');
 
   md.push('## Targets');
   md.push('');

@@ -27,6 +27,15 @@ const CORE: Record<string, ModelClass> = {
 const CUSTOM: Record<string, (m: Manifest) => string[]> = {
   'rabbitmq.com/v1beta1/RabbitmqCluster': checkRabbitmqCluster,
   'monitoring.coreos.com/v1/ServiceMonitor': checkServiceMonitor,
+  'rabbitmq.com/v1beta1/User': (m) => checkTopologyResource(m, ['rabbitmqClusterReference', 'tags', 'importCredentialsSecret']),
+  'rabbitmq.com/v1beta1/Permission': (m) => [
+    ...checkTopologyResource(m, ['rabbitmqClusterReference', 'vhost', 'user', 'userReference', 'permissions']),
+    ...(isRecord(m.spec) && isRecord(m.spec.permissions) ? [] : ['spec.permissions is required']),
+  ],
+  'rabbitmq.com/v1beta1/Policy': (m) => [
+    ...checkTopologyResource(m, ['rabbitmqClusterReference', 'name', 'vhost', 'pattern', 'applyTo', 'priority', 'definition']),
+    ...(isRecord(m.spec) && typeof m.spec.name === 'string' && typeof m.spec.pattern === 'string' && isRecord(m.spec.definition) ? [] : ['spec.name, spec.pattern and spec.definition are required']),
+  ],
 };
 
 /** Problems with one manifest, each naming the manifest; empty when it is valid. */
@@ -75,6 +84,16 @@ function checkRabbitmqCluster(m: Manifest): string[] {
   }
   const known = ['replicas', 'image', 'imagePullSecrets', 'service', 'persistence', 'resources', 'affinity', 'tolerations', 'rabbitmq', 'tls', 'override', 'skipPostDeploySteps', 'terminationGracePeriodSeconds', 'delayStartSeconds', 'secretBackend'];
   for (const field of Object.keys(spec)) if (!known.includes(field)) problems.push(`spec.${field} is not a RabbitmqCluster field`);
+  return problems;
+}
+
+/** The Messaging Topology Operator's resources: each names the RabbitmqCluster it applies to. */
+function checkTopologyResource(m: Manifest, known: string[]): string[] {
+  const spec = m.spec;
+  if (!isRecord(spec)) return ['spec is required'];
+  const problems: string[] = [];
+  if (!isRecord(spec.rabbitmqClusterReference) || typeof spec.rabbitmqClusterReference.name !== 'string') problems.push('spec.rabbitmqClusterReference.name is required');
+  for (const field of Object.keys(spec)) if (!known.includes(field)) problems.push(`spec.${field} is not a ${m.kind} field`);
   return problems;
 }
 

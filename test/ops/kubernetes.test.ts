@@ -15,7 +15,7 @@ import { podContainers, render, type Container, type Manifest, type Rendered } f
 const K8S = join(REPO_ROOT, 'deploy/kubernetes');
 const PORTS = { ingest: 8100, edge: 8101 } as const;
 /** Secrets the manifests use but do not make: the RabbitMQ operator's, and the operator's TLS one. */
-const EXTERNAL_SECRETS = ['wikicast-rabbitmq-default-user', 'wikicast-tls'];
+const EXTERNAL_SECRETS = ['wikicast-rabbitmq-wikicast-user-credentials', 'wikicast-tls'];
 
 const scratch = mkdtempSync(join(tmpdir(), 'wikicast-k8s-'));
 const renders = new Map<string, Rendered>();
@@ -139,16 +139,34 @@ describe('workloads', () => {
     assert.deepEqual(container(manifests(), 'wikicast-edge').env?.find((e) => e.name === 'EDGE_ID')?.valueFrom, { fieldRef: { fieldPath: 'metadata.name' } });
   });
 
-  it('connects to the RabbitmqCluster with the credentials its operator makes, with 3 replicas', () => {
+  it('connects to every node of the 3-node RabbitmqCluster as a user of its own, limited to its prefix', () => {
     const cluster = find(manifests(), 'RabbitmqCluster', 'wikicast-rabbitmq') as Any;
     assert.equal(cluster.spec.replicas, 3);
+    const user = find(manifests(), 'User', 'wikicast-rabbitmq-wikicast') as Any;
+    assert.equal(user.spec.rabbitmqClusterReference.name, cluster.metadata.name);
+    const permission = find(manifests(), 'Permission', 'wikicast-rabbitmq-wikicast') as Any;
+    assert.equal(permission.spec.userReference.name, user.metadata.name);
+    for (const kind of ['configure', 'write', 'read']) assert.equal(permission.spec.permissions[kind], '^wikicast\\.', `${kind} is limited to the prefix`);
+    const nodes = Array.from({ length: cluster.spec.replicas as number }, (_, i) => `${cluster.metadata.name}-server-${i}.${cluster.metadata.name}-nodes`);
     for (const name of ['wikicast-ingest', 'wikicast-edge']) {
       const c = container(manifests(), name);
-      const url = new URL((env(c, 'AMQP_URL') ?? '').replace(/\$\((\w+)\)/g, 'x'));
-      assert.equal(url.hostname, cluster.metadata.name, `${name} uses the cluster's client Service`);
+      assert.equal(env(c, 'WIKICAST_AMQP_PREFIX'), 'wikicast');
+      assert.equal(env(c, 'WIKICAST_STREAM_REPLICAS'), String(cluster.spec.replicas), `${name} replicates the stream on every node`);
+      const hosts = (env(c, 'AMQP_URL') ?? '').split(',').map((u) => new URL(u.trim().replace(/\$\((\w+)\)/g, 'x')).hostname);
+      assert.deepEqual(hosts, nodes, `${name} lists every RabbitMQ node`);
       const refs = (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : []));
-      assert.deepEqual([...new Set(refs)], [`${cluster.metadata.name}-default-user`]);
+      assert.deepEqual([...new Set(refs)], [`${user.metadata.name}-user-credentials`], `${name} uses Wikicast's user, not the operator's admin user`);
     }
+  });
+
+  it('keeps a quorum of RabbitMQ pods through voluntary disruptions, and retention in a policy', () => {
+    const budget = find(manifests(), 'PodDisruptionBudget', 'wikicast-rabbitmq') as Any;
+    assert.equal(budget.spec.maxUnavailable, 1);
+    assert.deepEqual(budget.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'wikicast-rabbitmq' });
+    const policy = find(manifests(), 'Policy', 'wikicast-stream-retention') as Any;
+    assert.ok(new RegExp(policy.spec.pattern).test('wikicast.events.log'), 'the policy applies to the stream');
+    assert.equal(policy.spec.applyTo, 'queues');
+    assert.equal(policy.spec.definition['max-age'], '7D');
   });
 
   it('references only Secrets it generates or that an operator makes', () => {

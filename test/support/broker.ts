@@ -33,15 +33,18 @@ export interface LogEntry {
  * services started by `startService` are given the same (WIKICAST_STREAM_MAX_AGE/_BYTES).
  */
 export const TEST_STREAM_RETENTION = { maxAge: '1h', maxLengthBytes: 100 * 1024 ** 2 } as const;
+/** The services' default replica count, which a single node caps at one. */
+const TEST_STREAM_REPLICAS = 3;
 
-/** Declares a fresh topology under a unique prefix, as the services would, and returns its cleanup. */
-export async function setupTopology(label: string): Promise<TestTopology> {
+/**
+ * Declares a fresh topology under a unique prefix, as the services would, and returns its cleanup.
+ * `amqpUrl` is one node's URL (default: the machine's node).
+ */
+export async function setupTopology(label: string, amqpUrl: string = AMQP_URL): Promise<TestTopology> {
   const prefix = uniquePrefix(label);
   const names = topologyNames(prefix);
-  const connection = await amqp.connect(AMQP_URL, { noDelay: true, clientProperties: { connection_name: `${prefix}-test` } });
-  const channel = await connection.createChannel();
-  await declareTopology(channel, names, TEST_STREAM_RETENTION);
-  await channel.close();
+  const connection = await amqp.connect(amqpUrl, { noDelay: true, clientProperties: { connection_name: `${prefix}-test` } });
+  await declareTopology(connection, names, { ...TEST_STREAM_RETENTION, replicas: TEST_STREAM_REPLICAS });
   return {
     prefix,
     names,

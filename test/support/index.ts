@@ -22,3 +22,8 @@ export type { SseMessage } from './sse-reader.js';
 export { startLocalCluster } from './local-cluster.js';
 export type { LocalClusterPorts, LocalClusterRun } from './local-cluster.js';
 export { recordingWebSocket } from './recording-websocket.js';
+export { RabbitCluster, RabbitNode, startOwnRabbitCluster } from './rabbitmq-cluster.js';
+export { setupFailoverWorld } from './failover-world.js';
+export type { FailoverWorld, FailoverWorldOptions, PostOutcome, Reader } from './failover-world.js';
+export { assertEveryAcceptedEventDeliveredOnce, waitForRecovery } from './failover-checks.js';
+export type { Recovery } from './failover-checks.js';

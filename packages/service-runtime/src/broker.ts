@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
+import { reconnectDelayMs } from './reconnect-delay.js';
 
-export const RECONNECT_INITIAL_DELAY_MS = 100;
-export const RECONNECT_MAX_DELAY_MS = 5_000;
 export const HEARTBEAT_S = 10;
+/** A node that accepts TCP but does not answer the AMQP handshake is given up on after this long. */
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface BrokerOptions {
-  url: string;
+  /** One URL per RabbitMQ node; a lost connection or failed attempt moves on to the next. */
+  urls: readonly string[];
   /** Shown by `rabbitmqctl list_connections client_properties`; tests close connections by it. */
   connectionName: string;
   logger: Logger;
@@ -23,20 +25,28 @@ interface BrokerEvents {
 }
 
 /**
- * One AMQP connection with amqplib's recovery. Owners re-create their channels in `setup`;
- * a channel that dies while the connection lives is mended with `restart()`, which recycles the
- * whole connection so that every channel goes through the same setup path.
+ * One AMQP connection to one node of a RabbitMQ cluster at a time. amqplib's own recovery
+ * reconnects to a single URL, so the failover across nodes is done here: when the connection is
+ * lost, or an attempt (connect plus `setup`) fails, the next attempt goes to the next URL in the
+ * list, round-robin, with a backoff once every node has been tried. Owners re-create their
+ * channels in `setup`; a channel that dies while the connection lives is mended with `restart()`,
+ * which recycles the whole connection so that every channel goes through the same setup path.
  */
 export class Broker extends EventEmitter<BrokerEvents> {
-  #connection: amqp.RecoveringChannelModel | null = null;
-  #model: ChannelModel | null = null;
+  /** The connection being set up or in use; `null` between attempts. */
+  #current: ChannelModel | null = null;
+  #node: string | null = null;
   #up = false;
   #blocked = false;
   #closed = false;
+  #next = 0;
+  #failures = 0;
+  #timer: NodeJS.Timeout | null = null;
   readonly #options: BrokerOptions;
 
   constructor(options: BrokerOptions) {
     super();
+    if (options.urls.length === 0) throw new Error('Broker needs at least one AMQP URL');
     this.#options = options;
   }
 
@@ -47,7 +57,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** The live connection, for channels opened on demand (e.g. reading history); `null` while down. */
   get model(): ChannelModel | null {
-    return this.#up ? this.#model : null;
+    return this.#up ? this.#current : null;
+  }
+
+  /** `host:port` of the node in use; `null` while down. */
+  get node(): string | null {
+    return this.#up ? this.#node : null;
   }
 
   /** True while RabbitMQ has blocked publishing (memory or disk alarm). */
@@ -57,56 +72,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** Starts connecting; resolves at once. Listen for `up`. */
   async start(): Promise<void> {
-    const { logger } = this.#options;
-    const connection = await amqp.connect(withHeartbeat(this.#options.url), {
-      noDelay: true,
-      clientProperties: { connection_name: this.#options.connectionName },
-      recovery: {
-        waitForConnect: false,
-        initialDelay: RECONNECT_INITIAL_DELAY_MS,
-        maxDelay: RECONNECT_MAX_DELAY_MS,
-        maxRetries: Infinity,
-        setup: async (model: ChannelModel) => {
-          this.#model = model;
-          await this.#options.setup(model);
-        },
-      },
-    });
-    this.#connection = connection;
-    connection.on('connect', () => {
-      this.#up = true;
-      this.#blocked = false;
-      logger.info('broker connected');
-      this.emit('up');
-    });
-    connection.on('disconnect', (err: Error) => {
-      this.#up = false;
-      this.#model = null;
-      logger.warn({ err }, 'broker connection lost; reconnecting');
-      this.emit('down', err);
-    });
-    connection.on('connect-failed', (err: Error) => logger.warn({ err }, 'broker connection attempt failed'));
-    connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) =>
-      logger.debug({ attempt: info.attempt, delayMs: info.delay }, 'broker reconnect scheduled'),
-    );
-    connection.on('error', (err: Error) => logger.warn({ err }, 'broker connection error'));
-    connection.on('blocked', (reason: string) => {
-      this.#blocked = true;
-      logger.warn({ reason }, 'broker blocked publishing');
-      this.emit('blocked', reason);
-    });
-    connection.on('unblocked', () => {
-      this.#blocked = false;
-      logger.info('broker unblocked publishing');
-      this.emit('unblocked');
-    });
+    setImmediate(() => void this.#attempt());
   }
 
-  /** Recycles the connection, e.g. after a channel closed under us; recovery runs setup again. */
+  /** Recycles the connection, e.g. after a channel closed under us; the next attempt runs setup again. */
   restart(reason: string): void {
-    const model = this.#model;
+    const model = this.#up ? this.#current : null;
     if (model === null || this.#closed) return;
-    this.#options.logger.warn({ reason }, 'recycling broker connection');
+    this.#options.logger.warn({ reason, node: this.#node }, 'recycling broker connection');
     model.close().catch((err: unknown) => this.#options.logger.warn({ err }, 'closing broker connection for restart failed'));
   }
 
@@ -115,9 +88,86 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#up = false;
-    const connection = this.#connection;
-    this.#connection = null;
-    if (connection !== null) await connection.close();
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const model = this.#current;
+    this.#current = null;
+    if (model !== null) await model.close();
+  }
+
+  async #attempt(): Promise<void> {
+    if (this.#closed) return;
+    const { urls, logger } = this.#options;
+    const url = urls[this.#next]!;
+    this.#next = (this.#next + 1) % urls.length;
+    const node = nodeOf(url);
+    let model: ChannelModel | null = null;
+    try {
+      model = await amqp.connect(withHeartbeat(url), {
+        noDelay: true,
+        timeout: CONNECT_TIMEOUT_MS,
+        clientProperties: { connection_name: this.#options.connectionName },
+      });
+      this.#current = model;
+      this.#node = node;
+      this.#watch(model);
+      await this.#options.setup(model);
+      if (this.#current !== model) throw new Error('the connection closed during setup');
+    } catch (err) {
+      if (model !== null && this.#current === model) this.#current = null;
+      logger.warn({ err, node }, 'broker connection attempt failed');
+      if (model !== null) model.close().catch((closeErr: unknown) => logger.debug({ err: closeErr }, 'closing the failed attempt\'s connection failed (it was closed already)'));
+      this.#scheduleAttempt();
+      return;
+    }
+    if (this.#closed) {
+      await model.close();
+      return;
+    }
+    this.#up = true;
+    this.#blocked = false;
+    this.#failures = 0;
+    logger.info({ node }, 'broker connected');
+    this.emit('up');
+  }
+
+  #watch(model: ChannelModel): void {
+    const { logger } = this.#options;
+    model.on('close', (err?: Error) => {
+      if (this.#current !== model) return;
+      this.#current = null;
+      const wasUp = this.#up;
+      this.#up = false;
+      if (this.#closed) return;
+      const reason = err ?? new Error('connection closed');
+      logger.warn({ err: reason, node: this.#node }, 'broker connection lost; reconnecting to the next node');
+      // A loss during setup is that attempt's failure, reported by its catch.
+      if (!wasUp) return;
+      this.emit('down', reason);
+      this.#scheduleAttempt();
+    });
+    model.on('error', (err: Error) => logger.warn({ err, node: this.#node }, 'broker connection error'));
+    model.on('blocked', (reason: string) => {
+      this.#blocked = true;
+      logger.warn({ reason }, 'broker blocked publishing');
+      this.emit('blocked', reason);
+    });
+    model.on('unblocked', () => {
+      this.#blocked = false;
+      logger.info('broker unblocked publishing');
+      this.emit('unblocked');
+    });
+  }
+
+  #scheduleAttempt(): void {
+    if (this.#closed || this.#timer !== null) return;
+    this.#failures++;
+    const delayMs = reconnectDelayMs(this.#failures, this.#options.urls.length);
+    this.#options.logger.debug({ attempt: this.#failures, delayMs }, 'broker reconnect scheduled');
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#attempt();
+    }, delayMs);
   }
 }
 
@@ -126,4 +176,10 @@ function withHeartbeat(url: string): string {
   const parsed = new URL(url);
   if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(HEARTBEAT_S));
   return parsed.toString();
+}
+
+/** `host:port` for logs: never the credentials. */
+function nodeOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'amqps:' ? '5671' : '5672')}`;
 }

@@ -1,17 +1,24 @@
 import { ConfigError } from './config-error.js';
-import { envEnum, envInt, envString, envUrl, type Env } from './env.js';
+import { envEnum, envInt, envString, envUrlList, type Env } from './env.js';
 
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const DEFAULT_AMQP_PREFIX = 'wikicast';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_STREAM_MAX_AGE = '7D';
 export const DEFAULT_STREAM_MAX_BYTES = 20 * 1024 ** 3;
+/**
+ * Replicas of the events stream (`x-initial-cluster-size`) when it is first declared. RabbitMQ
+ * places them on that many nodes, or on every node of a smaller cluster: one on a single node,
+ * three on a cluster of three or more, which survives the loss of one node (a quorum of 2 remains).
+ */
+export const DEFAULT_STREAM_REPLICAS = 3;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Settings every Wikicast service reads the same way (SPEC "Configuration"). */
 export interface CommonConfig {
-  amqpUrl: string;
+  /** One URL per RabbitMQ node to try, in order; a lost connection moves on to the next. */
+  amqpUrls: string[];
   amqpPrefix: string;
   wikisFile: string;
   host: string;
@@ -19,6 +26,7 @@ export interface CommonConfig {
   logLevel: LogLevel;
   streamMaxAge: string;
   streamMaxBytes: number;
+  streamReplicas: number;
 }
 
 export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
@@ -33,7 +41,7 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   const wikisFile = envString(env, 'WIKICAST_WIKIS_FILE', '');
   if (wikisFile === '') throw new ConfigError('WIKICAST_WIKIS_FILE', 'is required: the JSON list of {id, secret, public}');
   return {
-    amqpUrl: envUrl(env, 'AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
+    amqpUrls: envUrlList(env, 'AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
     amqpPrefix,
     wikisFile,
     host: envString(env, 'HOST', DEFAULT_HOST),
@@ -41,5 +49,7 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
     logLevel: envEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     streamMaxAge,
     streamMaxBytes: envInt(env, 'WIKICAST_STREAM_MAX_BYTES', DEFAULT_STREAM_MAX_BYTES, { min: 1024 ** 2, max: Number.MAX_SAFE_INTEGER }),
+    // No RabbitMQ cluster has a hundred nodes: a larger number is a typo.
+    streamReplicas: envInt(env, 'WIKICAST_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS, { min: 1, max: 99 }),
   };
 }

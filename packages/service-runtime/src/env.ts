@@ -44,7 +44,19 @@ export function envEnum<T extends string>(env: Env, key: string, fallback: T, al
 }
 
 export function envUrl(env: Env, key: string, fallback: string, protocols: readonly string[]): string {
-  const raw = envString(env, key, fallback);
+  return checkedUrl(key, envString(env, key, fallback), protocols);
+}
+
+/** A comma-separated list of URLs, e.g. one per node of a cluster; empty entries are refused. */
+export function envUrlList(env: Env, key: string, fallback: string, protocols: readonly string[]): string[] {
+  const entries = envString(env, key, fallback).split(',').map((entry) => entry.trim());
+  entries.forEach((entry, i) => {
+    if (entry === '') throw new ConfigError(key, `entry ${i + 1} of the comma-separated list is empty`);
+  });
+  return entries.map((entry) => checkedUrl(key, entry, protocols));
+}
+
+function checkedUrl(key: string, raw: string, protocols: readonly string[]): string {
   let url: URL;
   try {
     url = new URL(raw);

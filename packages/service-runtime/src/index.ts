@@ -1,7 +1,7 @@
 export { ConfigError } from './config-error.js';
-export { envBool, envEnum, envInt, envRequired, envString, envUrl } from './env.js';
+export { envBool, envEnum, envInt, envRequired, envString, envUrl, envUrlList } from './env.js';
 export type { Env } from './env.js';
-export { DEFAULT_AMQP_PREFIX, DEFAULT_AMQP_URL, LOG_LEVELS, readCommonConfig } from './common-config.js';
+export { DEFAULT_AMQP_PREFIX, DEFAULT_AMQP_URL, DEFAULT_STREAM_REPLICAS, LOG_LEVELS, readCommonConfig } from './common-config.js';
 export type { CommonConfig, LogLevel } from './common-config.js';
 export { WikiRegistry } from './wikis.js';
 export type { Wiki } from '@wikicast/protocol/schemas';
@@ -10,9 +10,10 @@ export type { WikisReloaded } from './wikis-file.js';
 export { TokenError, verifyToken } from './tokens.js';
 export type { TokenFailure, VerifyOptions } from './tokens.js';
 export { declareTopology, deleteTopology, topologyNames } from './topology.js';
-export type { StreamRetention, TopologyNames } from './topology.js';
+export type { StreamSettings, TopologyNames } from './topology.js';
 export { Broker } from './broker.js';
 export type { BrokerOptions } from './broker.js';
+export { reconnectDelayMs } from './reconnect-delay.js';
 export { loadUws, uwsIsNative, UwsFallbackError } from './uws.js';
 export type { Uws } from './uws.js';
 export {

@@ -19,16 +19,24 @@ describe('readCommonConfig', () => {
   const base = { WIKICAST_WIKIS_FILE: '/tmp/wikis.json' };
   it('applies SPEC defaults', () => {
     const config = readCommonConfig(base, 8100);
-    assert.equal(config.amqpUrl, 'amqp://guest:guest@127.0.0.1:5672');
+    assert.deepEqual(config.amqpUrls, ['amqp://guest:guest@127.0.0.1:5672']);
+    assert.equal(config.streamReplicas, 3);
     assert.equal(config.amqpPrefix, 'wikicast');
     assert.equal(config.port, 8100);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.streamMaxAge, '7D');
   });
+  it('takes a comma-separated list of nodes in AMQP_URL, in order', () => {
+    const config = readCommonConfig({ ...base, AMQP_URL: 'amqp://u:p@rmq-0:5672, amqp://u:p@rmq-1:5672,amqps://u:p@rmq-2:5671' }, 1);
+    assert.deepEqual(config.amqpUrls, ['amqp://u:p@rmq-0:5672', 'amqp://u:p@rmq-1:5672', 'amqps://u:p@rmq-2:5671']);
+  });
   const bad: Array<[Record<string, string>, string]> = [
     [{}, 'WIKICAST_WIKIS_FILE'],
     [{ ...base, AMQP_URL: 'http://x' }, 'AMQP_URL'],
     [{ ...base, AMQP_URL: 'not a url' }, 'AMQP_URL'],
+    [{ ...base, AMQP_URL: 'amqp://a:5672,,amqp://b:5672' }, 'AMQP_URL'],
+    [{ ...base, AMQP_URL: 'amqp://a:5672,http://b' }, 'AMQP_URL'],
+    [{ ...base, WIKICAST_STREAM_REPLICAS: '0' }, 'WIKICAST_STREAM_REPLICAS'],
     [{ ...base, PORT: '70000' }, 'PORT'],
     [{ ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ...base, WIKICAST_AMQP_PREFIX: 'has space' }, 'WIKICAST_AMQP_PREFIX'],

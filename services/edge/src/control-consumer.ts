@@ -7,6 +7,8 @@ import { recycleOnChannelError } from './channel-failure.js';
 export interface ControlConsumerOptions {
   /** The control fanout exchange, `<prefix>.control` (declared by declareTopology). */
   exchange: string;
+  /** This edge process's own queue on it, the same across reconnects. */
+  queue: string;
   logger: Logger;
   /** A valid control message, once per `id`. */
   onMessage: (message: ControlMessage) => void;
@@ -17,11 +19,15 @@ export interface ControlConsumerOptions {
 /** How many control message ids are remembered to drop a redelivered or re-published one. */
 export const SEEN_IDS = 10_000;
 
+/** A control queue whose edge is gone is deleted by RabbitMQ after this long unused. */
+export const CONTROL_QUEUE_EXPIRES_MS = 5 * 60_000;
+
 /**
- * This edge's view of `<prefix>.control`: a server-named exclusive auto-delete queue bound to the
- * fanout exchange, re-made in the broker's setup after every reconnect. Control messages sent
- * while the edge is disconnected are not kept for it (the queue goes with the connection); a
- * revocation is about connections that live now, and those on a disconnected edge are not served.
+ * This edge's view of `<prefix>.control`: a queue of its own bound to the fanout exchange and
+ * consumed again in the broker's setup after every reconnect. It is a replicated quorum queue
+ * that outlives both the connection and the loss of a RabbitMQ node, so a revocation sent while
+ * the edge moves to another node waits for it there: the edge's clients stay connected during the
+ * move, and must not miss one. RabbitMQ deletes it once unused for CONTROL_QUEUE_EXPIRES_MS.
  */
 export class ControlConsumer {
   #channel: Channel | null = null;
@@ -39,13 +45,17 @@ export class ControlConsumer {
 
   /** Runs in the broker's setup, after the topology is declared. */
   async attach(model: ChannelModel): Promise<void> {
-    const { logger, exchange } = this.#options;
+    const { logger, exchange, queue } = this.#options;
     const channel = await model.createChannel();
     recycleOnChannelError(channel, 'control', logger, this.#options.onChannelFailure);
     channel.on('close', () => {
       if (this.#channel === channel) this.#channel = null;
     });
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    await channel.assertQueue(queue, {
+      durable: true,
+      // RabbitMQ's own replica count for quorum queues (every node, up to its quorum_cluster_size).
+      arguments: { 'x-queue-type': 'quorum', 'x-expires': CONTROL_QUEUE_EXPIRES_MS },
+    });
     await channel.bindQueue(queue, exchange, '');
     await channel.consume(queue, (message) => this.#receive(message), { noAck: true, exclusive: true });
     this.#channel = channel;

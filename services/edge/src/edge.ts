@@ -10,6 +10,7 @@ import {
   topologyNames,
   WikisFile,
 } from '@wikicast/service-runtime';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, type EdgeConfig } from './config.js';
 import { TrustedProxies } from './client-address.js';
@@ -84,6 +85,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   });
   const control = new ControlConsumer({
     exchange: names.control,
+    // Unique per process: a restarted edge with the same EDGE_ID must not share its predecessor's queue.
+    queue: `${names.control}.${config.instance}.${randomBytes(4).toString('hex')}`,
     logger: logger.child({ component: 'control' }),
     onMessage: (message) => {
       revokedTokens.note(message, message.reason ?? DEFAULT_REVOKE_REASON);
@@ -102,17 +105,13 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   });
   const expiry = new TokenExpiry<Session>(closeExpired);
   const broker = new Broker({
-    url: config.amqpUrl,
+    urls: config.amqpUrls,
     connectionName: config.connectionName,
     logger: logger.child({ component: 'broker' }),
     setup: async (model) => {
-      const channel = await model.createChannel();
-      // Without a listener, a refused declaration would be rethrown as an uncaught error; the
-      // rejected promise below already carries it to the broker's retry (and to readyz).
-      channel.on('error', (err: Error) => logger.debug({ err }, 'topology channel closed by the broker'));
       try {
-        await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
-        await channel.close();
+        const declaration = await declareTopology(model, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes, replicas: config.streamReplicas });
+        if (declaration === 'existing-replicas-kept') logger.info({ stream: names.log }, 'the stream was declared with another replica count than WIKICAST_STREAM_REPLICAS (or before it existed); its replicas are kept as they are');
         await consumer.attach(model);
         await publisher.attach(model);
         await control.attach(model);

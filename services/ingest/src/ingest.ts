@@ -47,27 +47,28 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     logger,
   });
   const broker: Broker = new Broker({
-    url: config.amqpUrl,
+    urls: config.amqpUrls,
     connectionName: config.connectionName,
     logger,
     setup: async (model) => {
-      const channel = await model.createConfirmChannel();
-      channel.on('error', (err: Error) => logger.warn({ err }, 'confirm channel error'));
-      channel.on('close', () => {
-        // Deferred so that a closing connection has marked the broker down first: then recovery
-        // is already under way. A channel lost on a live connection recycles the connection.
-        setImmediate(() => {
-          if (broker.up && closing === null) broker.restart('confirm channel closed');
-        });
-      });
       try {
-        await declareTopology(channel, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes });
+        const declaration = await declareTopology(model, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes, replicas: config.streamReplicas });
+        if (declaration === 'existing-replicas-kept') logger.info({ stream: names.log }, 'the stream was declared with another replica count than WIKICAST_STREAM_REPLICAS (or before it existed); its replicas are kept as they are');
       } catch (err) {
-        // Recovery retries; meanwhile /readyz says why (e.g. a stream declared with other retention).
+        // The broker retries; meanwhile /readyz says why (e.g. a stream declared with other retention).
         setupError = (err as Error).message;
         throw err;
       }
       setupError = null;
+      const channel = await model.createConfirmChannel();
+      channel.on('error', (err: Error) => logger.warn({ err }, 'confirm channel error'));
+      channel.on('close', () => {
+        // Deferred so that a closing connection has marked the broker down first: then the
+        // reconnect is already under way. A channel lost on a live connection recycles the connection.
+        setImmediate(() => {
+          if (broker.up && closing === null) broker.restart('confirm channel closed');
+        });
+      });
       publisher.attach(channel);
     },
   });
