@@ -97,10 +97,11 @@ async function readLog(connection: ChannelModel, queue: string, options: { expec
 /** Closes, from the broker side, every connection whose client named itself with this prefix. */
 export async function closeConnectionsNamed(namePrefix: string, reason = 'closed by test'): Promise<number> {
   const { stdout } = await run('rabbitmqctl', ['list_connections', 'name', 'client_properties', '--formatter', 'json', '-q']);
-  const rows = JSON.parse(stdout) as Array<{ name: string; client_properties: Array<[string, string, unknown]> }>;
+  // A connection still opening (or of another protocol) lists no properties: not an array then.
+  const rows = JSON.parse(stdout) as Array<{ name: string; client_properties: Array<[string, string, unknown]> | unknown }>;
   const names = new Set(
     rows
-      .filter((row) => row.client_properties.some(([key, , value]) => key === 'connection_name' && typeof value === 'string' && value.startsWith(namePrefix)))
+      .filter((row) => Array.isArray(row.client_properties) && (row.client_properties as Array<[string, string, unknown]>).some(([key, , value]) => key === 'connection_name' && typeof value === 'string' && value.startsWith(namePrefix)))
       .map((row) => row.name),
   );
   // The JSON formatter prints pids as `#PID<12576.1.2>`, numbered for the CLI's own node, which

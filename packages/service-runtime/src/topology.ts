@@ -8,11 +8,21 @@ export interface TopologyNames {
   log: string;
   /** Durable fanout exchange for revocations and drain notices. */
   control: string;
+  /** Durable stream queue bound to `control`: every revocation, kept, so that an edge started or reconnected later still learns it. */
+  controlLog: string;
 }
 
 export function topologyNames(prefix: string): TopologyNames {
-  return { events: `${prefix}.events`, log: `${prefix}.events.log`, control: `${prefix}.control` };
+  return { events: `${prefix}.events`, log: `${prefix}.events.log`, control: `${prefix}.control`, controlLog: `${prefix}.control.log` };
 }
+
+/**
+ * How long the control stream keeps revocations: longer than any token lives and than edges
+ * remember revocations (WIKICAST_EDGE_REVOCATION_MEMORY_S, at most a week), so every edge that
+ * starts can learn every revocation that still refuses a live token. Revocations are a few
+ * hundred bytes; a week of them is nothing.
+ */
+export const CONTROL_LOG_MAX_AGE = '7D';
 
 /** How the stream is declared; RabbitMQ applies these only when it creates the stream. */
 export interface StreamSettings {
@@ -59,12 +69,24 @@ export async function declareTopology(model: ChannelModel, names: TopologyNames,
     if (again !== null) await withChannel(model, (channel) => channel.checkQueue(names.log));
   }
   await withChannel(model, (channel) => channel.bindQueue(names.log, names.events, ''));
+  await declareControlLog(model, names, stream.replicas);
   return declaration;
+}
+
+/** The control stream: fixed retention, replicated like the events stream (an existing one keeps its replicas). */
+async function declareControlLog(model: ChannelModel, names: TopologyNames, replicas: number): Promise<void> {
+  const retention = { 'x-queue-type': 'stream', 'x-max-age': CONTROL_LOG_MAX_AGE };
+  const refused = await declareStream(model, names.controlLog, { ...retention, [REPLICAS_ARG]: replicas });
+  if (refused !== null && (await declareStream(model, names.controlLog, retention)) !== null) {
+    await withChannel(model, (channel) => channel.checkQueue(names.controlLog));
+  }
+  await withChannel(model, (channel) => channel.bindQueue(names.controlLog, names.control, ''));
 }
 
 /** Removes everything `declareTopology` made; for tests that isolate themselves under a prefix. */
 export async function deleteTopology(channel: Channel, names: TopologyNames): Promise<void> {
   await channel.deleteQueue(names.log);
+  await channel.deleteQueue(names.controlLog);
   await channel.deleteExchange(names.events);
   await channel.deleteExchange(names.control);
 }

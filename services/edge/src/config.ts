@@ -28,6 +28,8 @@ export const STREAM_PREFETCH = 1000;
 export const RECENT_EVENTS = 10_000;
 /** How long a resume waits for a cursor this edge has not reached yet, or for the stream to answer. */
 export const CATCH_UP_TIMEOUT_MS = 5_000;
+/** Longest wait for the control stream to hand back an edge's catch-up marker at (re)connect. */
+export const CONTROL_CATCH_UP_TIMEOUT_MS = 15_000;
 /** Live events one resume holds back while it reads history (see Replay.hold). */
 export const MAX_HELD_EVENTS = 10_000;
 /** Stream messages in flight to one resume; with half the buffer limit, what a slow reader can be sent ahead. */
@@ -104,7 +106,8 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
     recentEvents: envInt(env, 'WIKICAST_EDGE_RECENT_EVENTS', RECENT_EVENTS, { min: 1, max: 10_000_000 }),
     drainTimeoutS: envInt(env, 'WIKICAST_DRAIN_TIMEOUT_S', DRAIN_TIMEOUT_S, { min: 1, max: 600 }),
-    revocationMemoryS: envInt(env, 'WIKICAST_EDGE_REVOCATION_MEMORY_S', REVOCATION_MEMORY_S, { min: 1, max: 30 * 24 * 3600 }),
+    // At most the control stream's retention (CONTROL_LOG_MAX_AGE, 7 days): older revocations cannot be read back at start.
+    revocationMemoryS: envInt(env, 'WIKICAST_EDGE_REVOCATION_MEMORY_S', REVOCATION_MEMORY_S, { min: 1, max: 7 * 24 * 3600 }),
     sendRatePerS: envInt(env, 'WIKICAST_EDGE_SEND_RATE', SEND_RATE_PER_S, { min: 1, max: 100_000 }),
     sendBurst: envInt(env, 'WIKICAST_EDGE_SEND_BURST', SEND_BURST, { min: 1, max: 100_000 }),
     sendConfirmTimeoutMs: envInt(env, 'WIKICAST_EDGE_SEND_TIMEOUT_MS', SEND_CONFIRM_TIMEOUT_MS, { min: 100, max: 600_000 }),

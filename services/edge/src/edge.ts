@@ -10,9 +10,8 @@ import {
   topologyNames,
   WikisFile,
 } from '@wikicast/service-runtime';
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, type EdgeConfig } from './config.js';
+import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, CONTROL_CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, type EdgeConfig } from './config.js';
 import { TrustedProxies } from './client-address.js';
 import { ClientFrames } from './client-frames.js';
 import { ClientSends } from './client-sends.js';
@@ -85,8 +84,9 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   });
   const control = new ControlConsumer({
     exchange: names.control,
-    // Unique per process: a restarted edge with the same EDGE_ID must not share its predecessor's queue.
-    queue: `${names.control}.${config.instance}.${randomBytes(4).toString('hex')}`,
+    stream: names.controlLog,
+    historyMs: config.revocationMemoryS * 1000,
+    catchUpTimeoutMs: CONTROL_CATCH_UP_TIMEOUT_MS,
     logger: logger.child({ component: 'control' }),
     onMessage: (message) => {
       revokedTokens.note(message, message.reason ?? DEFAULT_REVOKE_REASON);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import {
+  AMQP_URL,
   closeConnectionsNamed,
   signToken,
   startService,
@@ -12,8 +13,9 @@ import {
   type TestWiki,
 } from '@wikicast/test/support';
 import { metricValue, setupEdgeWorld, subscribe, wikiEvent, type EdgeWorld } from './harness.js';
+import { TcpRelay } from './tcp-relay.js';
 
-/** Revocations end to end: ingest's control endpoint → `<prefix>.control` → every edge. */
+/** Revocations end to end: ingest's control endpoint → `<prefix>.control` and its stream → every edge, now and later. */
 describe('edge revocation', () => {
   const wiki = testWiki('revwiki');
   const other = testWiki('revother');
@@ -117,7 +119,7 @@ describe('edge revocation', () => {
     assert.equal(fresh.closeCode, null);
   });
 
-  it('consumes the control exchange again after the broker connection was lost', async () => {
+  it('consumes the control stream again after the broker connection was lost', async () => {
     const edge = world.edges[0]!;
     const activations = (): number => edge.logs.filter((entry) => entry.msg === 'control consumer active').length;
     const before = activations();
@@ -128,5 +130,44 @@ describe('edge revocation', () => {
     await revoke({ user: 'Dave', reason: 'after reconnect' });
     await dave.closed();
     assertRevoked(dave, 'after reconnect');
+  });
+
+  it('an edge started after a revocation learns it from the control stream: the revoked token is refused on WebSocket and SSE', async () => {
+    const oldToken = await signToken(wiki, { sub: 'Frank' });
+    await revoke({ user: 'Frank', reason: 'revoked before this edge started' });
+    const late = await world.startEdge();
+    await waitUntilReady(late);
+    const again = await world.connect({ token: oldToken }, late);
+    assert.equal(await again.closed(), 1008);
+    assert.equal(again.frames.at(-1)?.code, 'revoked');
+    assert.match(String(again.frames.at(-1)?.message), /revoked before this edge started/);
+    const sse = await fetch(`${late.url}/v1/sse?topics=news&token=${oldToken}`);
+    assert.equal(sse.status, 401);
+    assert.equal(((await sse.json()) as { code: string }).code, 'revoked');
+  });
+
+  it('a revocation issued while an edge is cut off from RabbitMQ reaches it when it reconnects: live connections closed, the token refused', async () => {
+    const relay = await TcpRelay.start({ host: new URL(AMQP_URL).hostname, port: Number(new URL(AMQP_URL).port || 5672) });
+    try {
+      const edge = await world.startEdge({ AMQP_URL: `amqp://guest:guest@127.0.0.1:${relay.port}` });
+      await waitUntilReady(edge);
+      const token = await signToken(wiki, { sub: 'Grace' });
+      const grace = await world.connect({ token }, edge);
+      await grace.next((f) => f.op === 'welcome', 'welcome');
+      relay.cut();
+      await waitFor('the edge to notice it lost RabbitMQ', async () => (await fetch(`${edge.url}/readyz`)).status === 503);
+      await revoke({ user: 'Grace', reason: 'while the edge was cut off' });
+      assert.equal(grace.closeCode, null, 'the edge keeps its clients while cut off');
+      relay.restore();
+      await grace.closed(30_000);
+      assertRevoked(grace, 'while the edge was cut off');
+      const again = await world.connect({ token }, edge);
+      assert.equal(await again.closed(), 1008);
+      assert.equal(again.frames.at(-1)?.code, 'revoked');
+      const sse = await fetch(`${edge.url}/v1/sse?topics=news&token=${token}`);
+      assert.equal(sse.status, 401);
+    } finally {
+      await relay.close();
+    }
   });
 });

@@ -1,14 +1,16 @@
 import { createServer, Socket, type Server } from 'node:net';
 
 /**
- * A TCP relay between a service and RabbitMQ that a test can freeze. Not a broker fake: the
- * real RabbitMQ answers everything; freezing only stops bytes from the service reaching it, as a
- * stalled network would, so a test can hold a drain at "closing the broker connection".
+ * A TCP relay between a service and RabbitMQ that a test can freeze or cut. Not a broker fake:
+ * the real RabbitMQ answers everything; freezing only stops bytes from the service reaching it, as
+ * a stalled network would, so a test can hold a drain at "closing the broker connection"; cutting
+ * drops the connections and refuses new ones until `restore`, as a network partition would.
  */
 export class TcpRelay {
   readonly #server: Server;
   readonly #pairs = new Set<[Socket, Socket]>();
   #frozen = false;
+  #cut = false;
   port = 0;
 
   private constructor(server: Server) {
@@ -18,6 +20,10 @@ export class TcpRelay {
   static async start(target: { host: string; port: number }): Promise<TcpRelay> {
     let relay: TcpRelay | null = null;
     const server = createServer((inbound) => {
+      if (relay!.#cut) {
+        inbound.destroy();
+        return;
+      }
       const outbound = new Socket();
       outbound.connect(target.port, target.host);
       inbound.pipe(outbound);
@@ -46,6 +52,19 @@ export class TcpRelay {
       inbound.unpipe();
       inbound.pause();
     }
+  }
+
+  /** Drops every relayed connection and refuses new ones until `restore()`. */
+  cut(): void {
+    this.#cut = true;
+    for (const [inbound, outbound] of this.#pairs) {
+      inbound.destroy();
+      outbound.destroy();
+    }
+  }
+
+  restore(): void {
+    this.#cut = false;
   }
 
   async close(): Promise<void> {
