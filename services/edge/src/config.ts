@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { trustedProxyError } from './client-address.js';
+import { trustedProxyError } from './transport/client-address.js';
 import { ConfigError, envBool, envInt, envString, readCommonConfig, type CommonConfig, type Env } from '@wikicast/service-runtime';
 
 /** SPEC "The local cluster": the first edge listens on 8101 (the second is started with PORT=8102). */
@@ -30,7 +30,7 @@ export const RECENT_EVENTS = 10_000;
 export const CATCH_UP_TIMEOUT_MS = 5_000;
 /** Longest wait for the control stream to hand back an edge's catch-up marker at (re)connect. */
 export const CONTROL_CATCH_UP_TIMEOUT_MS = 15_000;
-/** Live events one resume holds back while it reads history (see Replay.hold). */
+/** Live events one resume holds back while it reads history (see ReplayProgress.hold). */
 export const MAX_HELD_EVENTS = 10_000;
 /** Stream messages in flight to one resume; with half the buffer limit, what a slow reader can be sent ahead. */
 export const REPLAY_PREFETCH = 64;

@@ -12,30 +12,30 @@ import {
 } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import { BACKPRESSURE_CHECK_INTERVAL_MS, BACKPRESSURE_HEADROOM_BYTES, MAX_SENDS_IN_FLIGHT, CATCH_UP_TIMEOUT_MS, CONTROL_CATCH_UP_TIMEOUT_MS, MAX_HELD_EVENTS, REPLAY_PREFETCH, type EdgeConfig } from './config.js';
-import { TrustedProxies } from './client-address.js';
-import { ClientFrames } from './client-frames.js';
-import { ClientSends } from './client-sends.js';
-import { Connections } from './connections.js';
-import { EdgePublisher } from './edge-publisher.js';
-import { ControlConsumer } from './control-consumer.js';
+import { TrustedProxies } from './transport/client-address.js';
+import { ClientFrames } from './frames/client-frames.js';
+import { ClientSends } from './frames/client-sends.js';
+import { Connections } from './transport/connections.js';
+import { EdgePublisher } from './broker/edge-publisher.js';
+import { ControlConsumer } from './broker/control-consumer.js';
 import { drain } from './drain.js';
-import { undeliverableReason } from './log-entry.js';
+import { undeliverableReason } from './broker/log-entry.js';
 import { createEdgeMetrics } from './metrics.js';
-import { DEFAULT_REVOKE_REASON, revokeSessions } from './revocation.js';
-import { RevokedTokens } from './revoked-tokens.js';
-import { Admission } from './admission.js';
+import { DEFAULT_REVOKE_REASON, revokeSessions } from './access/revocation.js';
+import { RevokedTokens } from './access/revoked-tokens.js';
+import { Admission } from './access/admission.js';
 import { Router } from './router.js';
-import { RecentEvents } from './recent-events.js';
-import { registerSseRoute } from './sse-route.js';
-import { StreamConsumer } from './stream-consumer.js';
-import { StreamReadSlots } from './stream-read-slots.js';
-import { Subscriptions } from './subscriptions.js';
-import { SendRateLimiter } from './send-rate.js';
+import { RecentEvents } from './resume/recent-events.js';
+import { registerSseRoute } from './transport/sse-route.js';
+import { StreamConsumer } from './broker/stream-consumer.js';
+import { StreamReadSlots } from './resume/stream-read-slots.js';
+import { ResumingSubscriptions } from './resume/resuming-subscriptions.js';
+import { SendRateLimiter } from './frames/send-rate.js';
 import type { Session } from './session.js';
-import { closeExpired, TokenExpiry } from './token-expiry.js';
-import { TokenRefresh } from './token-refresh.js';
-import { registerWsRoutes } from './ws-route.js';
-import { closeDisowned } from './wikis-reload.js';
+import { closeExpired, TokenExpiry } from './access/token-expiry.js';
+import { TokenRefresh } from './access/token-refresh.js';
+import { registerWsRoutes } from './transport/ws-route.js';
+import { closeDisowned } from './access/wikis-reload.js';
 
 export interface Edge {
   port: number;
@@ -123,7 +123,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     },
   });
 
-  const subscriptions = new Subscriptions({
+  const subscriptions = new ResumingSubscriptions({
     router,
     recent,
     metrics,

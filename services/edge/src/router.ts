@@ -1,7 +1,7 @@
 import type { TemplatedApp } from 'uWebSockets.js';
-import type { LogEntry } from './log-entry.js';
+import type { LogEntry } from './broker/log-entry.js';
 import type { EdgeMetrics } from './metrics.js';
-import { mayRead } from './permissions.js';
+import { mayRead } from './access/permissions.js';
 import type { Session } from './session.js';
 
 /**

@@ -1,11 +1,11 @@
 import { ErrorCodes, type ClosingErrorCode, type FrameRef, type ServerFrame } from '@wikicast/protocol';
 import type { Logger } from 'pino';
 import type { EdgeError } from './edge-error.js';
-import type { Identity } from './identity.js';
-import type { LogEntry } from './log-entry.js';
+import type { Identity } from './access/identity.js';
+import type { LogEntry } from './broker/log-entry.js';
 import type { DisconnectReason } from './metrics.js';
-import type { Replay } from './replay.js';
-import type { Sink } from './sink.js';
+import type { ReplayProgress } from './resume/replay-progress.js';
+import type { Sink } from './transport/sink.js';
 
 /** The `ref` field of an answer: the client's own, or none (never `ref: undefined`). */
 export function withRef(ref: FrameRef | undefined): { ref?: FrameRef } {
@@ -29,7 +29,7 @@ export class Session {
    * Resumes in progress; their topics' live events are held back until each has caught up.
    * Created on first use, like the logger: an idle connection should cost as few bytes as possible.
    */
-  #replays: Set<Replay> | null = null;
+  #replays: Set<ReplayProgress> | null = null;
   readonly #parentLogger: Logger;
   #logger: Logger | null = null;
 
@@ -45,11 +45,11 @@ export class Session {
     return (this.#logger ??= this.#parentLogger.child({ cid: this.identity.cid, wiki: this.identity.wiki, user: this.identity.user }));
   }
 
-  startReplay(replay: Replay): void {
+  startReplay(replay: ReplayProgress): void {
     (this.#replays ??= new Set()).add(replay);
   }
 
-  endReplay(replay: Replay): void {
+  endReplay(replay: ReplayProgress): void {
     this.#replays?.delete(replay);
   }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { clientAddress, TrustedProxies, trustedProxyError } from '../src/client-address.js';
+import { clientAddress, TrustedProxies, trustedProxyError } from '../src/transport/client-address.js';
 
 /** Whose address a connection is counted under: X-Forwarded-For only through trusted proxies. */
 describe('client address', () => {

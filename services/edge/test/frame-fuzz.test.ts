@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ErrorCodes } from '@wikicast/protocol';
-import { UWS_PAYLOAD_FACTOR } from '../src/payload-limit.js';
+import { UWS_PAYLOAD_FACTOR } from '../src/transport/payload-limit.js';
 import { signToken, testWiki, type TestClient } from '@wikicast/test/support';
 import { metricValue, setupEdgeWorld, subscribe, wikiEvent, type EdgeWorld } from './harness.js';
 

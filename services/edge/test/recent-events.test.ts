@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { RecentEvents } from '../src/recent-events.js';
+import { RecentEvents } from '../src/resume/recent-events.js';
 import { logEntry } from './unit-fixtures.js';
 
 describe('RecentEvents (the in-memory ring for resumes)', () => {

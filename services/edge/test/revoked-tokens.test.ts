@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { RevokeControl } from '@wikicast/protocol';
-import { RevokedTokens } from '../src/revoked-tokens.js';
+import { RevokedTokens } from '../src/access/revoked-tokens.js';
 import { identity } from './unit-fixtures.js';
 
 function revocation(at: Date, who: { user?: string; cid?: string }, wiki = 'demo'): RevokeControl {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { waitFor } from '@wikicast/test/support';
-import { SendRateLimiter } from '../src/send-rate.js';
-import { TokenExpiry } from '../src/token-expiry.js';
+import { SendRateLimiter } from '../src/frames/send-rate.js';
+import { TokenExpiry } from '../src/access/token-expiry.js';
 
 describe('SendRateLimiter', () => {
   it('allows a burst, then the rate, per key', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { SseEncoder, sseControl, sseEvent } from '../src/sse-format.js';
+import { SseEncoder, sseControl, sseEvent } from '../src/transport/sse-format.js';
 import { logEntry } from './unit-fixtures.js';
 
 describe('SSE message format', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { StreamReadSlots, type ReleaseSlot } from '../src/stream-read-slots.js';
+import { StreamReadSlots, type ReleaseSlot } from '../src/resume/stream-read-slots.js';
 
 /** The scheduler alone, without processes: who reads the stream when, per connection, address and edge. */
 describe('StreamReadSlots', () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { encodeCursor, type ServerFrame, type WikiEvent } from '@wikicast/protocol';
 import { pino } from 'pino';
-import type { Identity } from '../src/identity.js';
-import type { LogEntry } from '../src/log-entry.js';
+import type { Identity } from '../src/access/identity.js';
+import type { LogEntry } from '../src/broker/log-entry.js';
 import { Session } from '../src/session.js';
-import type { Sink } from '../src/sink.js';
+import type { Sink } from '../src/transport/sink.js';
 
 /** Fixtures for unit tests of the edge's in-process classes: no processes, no broker. */
 export const silentLogger = pino({ level: 'silent' });

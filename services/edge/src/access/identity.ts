@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EDGE_AUDIENCE } from '@wikicast/protocol';
 import { TokenError, verifyToken, type WikiRegistry } from '@wikicast/service-runtime';
-import { EdgeError } from './edge-error.js';
+import { EdgeError } from '../edge-error.js';
 
 /** Who is on the other end of a connection, as the verified token (or its absence) says. */
 export interface Identity {

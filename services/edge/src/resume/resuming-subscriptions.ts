@@ -1,17 +1,17 @@
 import { CloseCode, cursorCheck, decodeCursor, type Cursor } from '@wikicast/protocol';
 import type { ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
-import { undeliverableReason, type LogEntry } from './log-entry.js';
-import type { EdgeMetrics, ResetReason } from './metrics.js';
-import { mayRead } from './permissions.js';
+import { undeliverableReason, type LogEntry } from '../broker/log-entry.js';
+import type { EdgeMetrics, ResetReason } from '../metrics.js';
+import { mayRead } from '../access/permissions.js';
 import type { RecentEvents } from './recent-events.js';
-import { Replay } from './replay.js';
-import type { Router } from './router.js';
-import type { Session } from './session.js';
+import { ReplayProgress } from './replay-progress.js';
+import type { Router } from '../router.js';
+import type { Session } from '../session.js';
 import type { StreamReadSlots } from './stream-read-slots.js';
 import { readStream } from './stream-reader.js';
 
-export interface SubscriptionsDeps {
+export interface ResumingSubscriptionsDeps {
   router: Router;
   recent: RecentEvents;
   metrics: EdgeMetrics;
@@ -22,7 +22,7 @@ export interface SubscriptionsDeps {
   model: () => ChannelModel | null;
   /** The offset of the newest event this edge consumed (`null` before the first). */
   head: () => number | null;
-  /** Live events held back per replay at most (see Replay.hold). */
+  /** Live events held back per replay at most (see ReplayProgress.hold). */
   heldLimit: number;
   /** How long a resume waits for this edge to reach a cursor handed out by a faster edge. */
   catchUpTimeoutMs: number;
@@ -39,11 +39,11 @@ export interface SubscriptionsDeps {
  * after the cursor on those topics first — from memory when recent, else from the stream — then
  * live, held back meanwhile so that nothing is missed or repeated across the switch.
  */
-export class Subscriptions {
-  readonly #deps: SubscriptionsDeps;
+export class ResumingSubscriptions {
+  readonly #deps: ResumingSubscriptionsDeps;
   readonly #waiters = new Set<{ offset: number; resolve: (reached: boolean) => void }>();
 
-  constructor(deps: SubscriptionsDeps) {
+  constructor(deps: ResumingSubscriptionsDeps) {
     this.#deps = deps;
   }
 
@@ -70,7 +70,7 @@ export class Subscriptions {
     }
     for (const topic of fresh) router.subscribe(session, topic, false);
     const cursor = decodeCursor(since);
-    const replay = new Replay(fresh, cursor?.offset ?? -1, this.#deps.heldLimit);
+    const replay = new ReplayProgress(fresh, cursor?.offset ?? -1, this.#deps.heldLimit);
     session.startReplay(replay);
     announce();
     if (cursor === null) {
@@ -83,7 +83,7 @@ export class Subscriptions {
     });
   }
 
-  async #resume(session: Session, replay: Replay, cursor: Cursor): Promise<void> {
+  async #resume(session: Session, replay: ReplayProgress, cursor: Cursor): Promise<void> {
     const { recent } = this.#deps;
     const head = this.#deps.head();
     // A cursor from an edge that is a little ahead of this one: wait until this edge has it.
@@ -115,7 +115,7 @@ export class Subscriptions {
   }
 
   /** Replays from memory what follows `offset`; false if the reader fell behind before the end. */
-  #fromMemory(session: Session, replay: Replay, offset: number): boolean {
+  #fromMemory(session: Session, replay: ReplayProgress, offset: number): boolean {
     let replayed = 0;
     let complete = true;
     for (const entry of this.#deps.recent.after(offset)) {
@@ -134,7 +134,7 @@ export class Subscriptions {
   }
 
   /** Where a replay continues from: the cursor, or the last event memory gave it. */
-  #resumePoint(replay: Replay, cursor: Cursor): Cursor {
+  #resumePoint(replay: ReplayProgress, cursor: Cursor): Cursor {
     if (replay.reached === cursor.offset) return cursor;
     const last = this.#deps.recent.at(replay.reached);
     // Gone from memory meanwhile: a cursor that cannot be checked ends in reset, never a gap.
@@ -145,7 +145,7 @@ export class Subscriptions {
     return session.sink.bufferedBytes > this.#deps.replayBacklogBytes;
   }
 
-  async #fromStream(session: Session, replay: Replay, cursor: Cursor): Promise<void> {
+  async #fromStream(session: Session, replay: ReplayProgress, cursor: Cursor): Promise<void> {
     const release = await this.#deps.slots.acquire(session.address, session, () => session.closed);
     if (release === null) return session.endReplay(replay);
     try {
@@ -187,7 +187,7 @@ export class Subscriptions {
   }
 
   /** Writes one historic event if this replay covers its topic and the session may read it. */
-  #replayOne(session: Session, replay: Replay, entry: LogEntry): boolean {
+  #replayOne(session: Session, replay: ReplayProgress, entry: LogEntry): boolean {
     replay.reached = entry.offset;
     const topic = entry.event.topic;
     if (!replay.holds(topic) || !session.topics.has(topic) || session.closed) return false;
@@ -196,7 +196,7 @@ export class Subscriptions {
   }
 
   /** History cannot be given: `reset` tells the client to reload its state; live continues. */
-  #reset(session: Session, replay: Replay, reason: string, counted: ResetReason): void {
+  #reset(session: Session, replay: ReplayProgress, reason: string, counted: ResetReason): void {
     if (!session.closed) {
       this.#deps.metrics.resets.inc({ reason: counted });
       const topics = [...replay.topics].filter((topic) => session.topics.has(topic));
@@ -207,7 +207,7 @@ export class Subscriptions {
   }
 
   /** The replay ended: the held live events it did not deliver, then uWS topics from now on. */
-  #goLive(session: Session, replay: Replay): void {
+  #goLive(session: Session, replay: ReplayProgress): void {
     session.endReplay(replay);
     if (session.closed) return;
     const held = replay.takeHeld();

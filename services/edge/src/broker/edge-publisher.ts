@@ -2,7 +2,7 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { WikiEvent } from '@wikicast/protocol';
 import type { Logger } from 'pino';
 import { recycleOnChannelError } from './channel-failure.js';
-import { EdgeError } from './edge-error.js';
+import { EdgeError } from '../edge-error.js';
 
 export interface EdgePublisherOptions {
   /** The events fanout exchange, `<prefix>.events`. */

@@ -2,16 +2,16 @@ import { type ClientFrame, type SubscribeFrame, type UnsubscribeFrame } from '@w
 import { parseClientFrame } from '@wikicast/protocol/schemas';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { ClientSends } from './client-sends.js';
-import { EdgeError } from './edge-error.js';
-import type { Router } from './router.js';
-import { withRef, type Session } from './session.js';
-import type { Subscriptions } from './subscriptions.js';
-import type { TokenRefresh } from './token-refresh.js';
-import { resolveTopics } from './topics.js';
+import { EdgeError } from '../edge-error.js';
+import type { Router } from '../router.js';
+import { withRef, type Session } from '../session.js';
+import type { ResumingSubscriptions } from '../resume/resuming-subscriptions.js';
+import type { TokenRefresh } from '../access/token-refresh.js';
+import { resolveTopics } from '../access/topics.js';
 
 export interface ClientFrameDeps {
   wikis: () => WikiRegistry;
-  subscriptions: Subscriptions;
+  subscriptions: ResumingSubscriptions;
   router: Router;
   maxTopicsPerConnection: number;
   sends: ClientSends;

@@ -1,4 +1,4 @@
-import { EdgeError } from './edge-error.js';
+import { EdgeError } from '../edge-error.js';
 
 /**
  * uWS's own `maxPayloadLength` is this many times the edge's limit. uWS ends a connection whose

@@ -1,6 +1,6 @@
 import type { ServerFrame } from '@wikicast/protocol';
-import type { LogEntry } from './log-entry.js';
-import type { Transport } from './metrics.js';
+import type { LogEntry } from '../broker/log-entry.js';
+import type { Transport } from '../metrics.js';
 
 /** Where a session's frames go: a WebSocket or an SSE response. */
 export interface Sink {

@@ -1,6 +1,6 @@
 import { CloseCode, type ServerFrame } from '@wikicast/protocol';
 import type { WebSocket } from 'uWebSockets.js';
-import type { LogEntry } from './log-entry.js';
+import type { LogEntry } from '../broker/log-entry.js';
 import { closeReasonText, type Sink } from './sink.js';
 
 /** uWS `send` results. */

@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { cursorCheck, type Cursor } from '@wikicast/protocol';
 import type { Logger } from 'pino';
-import { parseLogEntry, streamOffset, type LogEntry } from './log-entry.js';
+import { parseLogEntry, streamOffset, type LogEntry } from '../broker/log-entry.js';
 
 export interface StreamReadOptions {
   queue: string;

@@ -1,12 +1,12 @@
 import { maySendTo, type FrameRef, type SendFrame, type WikiEvent } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { v7 as uuidv7 } from 'uuid';
-import { EdgeError } from './edge-error.js';
-import type { EdgePublisher } from './edge-publisher.js';
-import type { Identity } from './identity.js';
+import { EdgeError } from '../edge-error.js';
+import type { EdgePublisher } from '../broker/edge-publisher.js';
+import type { Identity } from '../access/identity.js';
 import type { SendRateLimiter } from './send-rate.js';
-import { withRef, type Session } from './session.js';
-import { resolveTopics } from './topics.js';
+import { withRef, type Session } from '../session.js';
+import { resolveTopics } from '../access/topics.js';
 
 export interface ClientSendDeps {
   wikis: () => WikiRegistry;

@@ -1,6 +1,6 @@
 import type { WikiRegistry } from '@wikicast/service-runtime';
-import { EdgeError } from './edge-error.js';
-import type { Session } from './session.js';
+import { EdgeError } from '../edge-error.js';
+import type { Session } from '../session.js';
 
 /**
  * Why a live connection may no longer stay after the wikis file was reloaded, or `null` when it

@@ -1,18 +1,18 @@
 import { sendError, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import type { EdgeConfig } from './config.js';
-import { EdgeError } from './edge-error.js';
-import type { Admission } from './admission.js';
+import type { EdgeConfig } from '../config.js';
+import { EdgeError } from '../edge-error.js';
+import type { Admission } from '../access/admission.js';
 import { requestAddress, type TrustedProxies } from './client-address.js';
-import type { Identity } from './identity.js';
-import type { EdgeMetrics } from './metrics.js';
-import { Session } from './session.js';
+import type { Identity } from '../access/identity.js';
+import type { EdgeMetrics } from '../metrics.js';
+import { Session } from '../session.js';
 import { SseEncoder } from './sse-format.js';
 import { SseSink } from './sse-sink.js';
-import type { Subscriptions } from './subscriptions.js';
+import type { ResumingSubscriptions } from '../resume/resuming-subscriptions.js';
 import type { Connections } from './connections.js';
-import { resolveTopics } from './topics.js';
+import { resolveTopics } from '../access/topics.js';
 
 export const SSE_PATH = '/v1/sse';
 
@@ -22,7 +22,7 @@ export interface SseRouteDeps {
   /** Routing, token expiry and the connection metrics of each stream, from open to end. */
   connections: Connections;
   /** Subscribing as the WebSocket does: `since` (here `Last-Event-ID`) replays what was missed. */
-  subscriptions: Subscriptions;
+  subscriptions: ResumingSubscriptions;
   metrics: EdgeMetrics;
   logger: Logger;
   /** `instance` names the edge in `welcome`; `sseHeartbeatS` spaces the comment heartbeats. */

@@ -1,5 +1,5 @@
-import { EdgeError } from './edge-error.js';
-import type { Session } from './session.js';
+import { EdgeError } from '../edge-error.js';
+import type { Session } from '../session.js';
 
 /** setTimeout's longest delay (about 24.8 days); a later expiry re-arms when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

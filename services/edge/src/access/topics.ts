@@ -1,6 +1,6 @@
 import { resolveTopic } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
-import { EdgeError } from './edge-error.js';
+import { EdgeError } from '../edge-error.js';
 
 /**
  * Resolves the topics of one frame for a connection of `wiki`, all or nothing: bare seed names

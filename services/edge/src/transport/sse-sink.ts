@@ -1,6 +1,6 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import type { ServerFrame } from '@wikicast/protocol';
-import type { LogEntry } from './log-entry.js';
+import type { LogEntry } from '../broker/log-entry.js';
 import { SSE_PING, sseControl, type SseEncoder } from './sse-format.js';
 import type { Sink } from './sink.js';
 

@@ -1,6 +1,6 @@
 import type { RevokeControl } from '@wikicast/protocol';
-import { EdgeError } from './edge-error.js';
-import type { Session } from './session.js';
+import { EdgeError } from '../edge-error.js';
+import type { Session } from '../session.js';
 
 /** The `error` frame's message when the wiki gave no reason. */
 export const DEFAULT_REVOKE_REASON = 'access revoked by the wiki';

@@ -1,5 +1,5 @@
 import type { ServerFrame } from '@wikicast/protocol';
-import type { LogEntry } from './log-entry.js';
+import type { LogEntry } from '../broker/log-entry.js';
 
 /**
  * Server frames as text/event-stream messages. An event becomes `id: <cursor>`, `event: <type>`

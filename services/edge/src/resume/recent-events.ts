@@ -1,4 +1,4 @@
-import type { LogEntry } from './log-entry.js';
+import type { LogEntry } from '../broker/log-entry.js';
 
 /**
  * The newest events this edge consumed, in stream order, for resumes that missed only a little

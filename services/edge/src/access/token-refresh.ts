@@ -1,8 +1,8 @@
 import type { AuthFrame } from '@wikicast/protocol';
-import { EdgeError } from './edge-error.js';
+import { EdgeError } from '../edge-error.js';
 import type { Admission } from './admission.js';
 import type { Identity } from './identity.js';
-import type { Session } from './session.js';
+import type { Session } from '../session.js';
 import type { TokenExpiry } from './token-expiry.js';
 
 export interface TokenRefreshDeps {

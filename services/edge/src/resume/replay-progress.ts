@@ -1,11 +1,11 @@
-import type { LogEntry } from './log-entry.js';
+import type { LogEntry } from '../broker/log-entry.js';
 
 /**
  * One `subscribe … since` in progress on a session: the topics being replayed, and the live
  * events for them that arrive meanwhile, held back until the replay has caught up so that the
  * client sees history and live in stream order, with no gap and no duplicate.
  */
-export class Replay {
+export class ReplayProgress {
   readonly topics: ReadonlySet<string>;
   /** The stream offset the replay has reached (the cursor's at first). */
   reached: number;

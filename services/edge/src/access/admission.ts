@@ -1,5 +1,5 @@
 import type { WikiRegistry } from '@wikicast/service-runtime';
-import { EdgeError } from './edge-error.js';
+import { EdgeError } from '../edge-error.js';
 import { assignCid, identify, type Credentials, type Identity } from './identity.js';
 import type { RevokedTokens } from './revoked-tokens.js';
 

@@ -1,7 +1,7 @@
-import type { DisconnectReason, EdgeMetrics } from './metrics.js';
-import type { Router } from './router.js';
-import type { Session } from './session.js';
-import type { TokenExpiry } from './token-expiry.js';
+import type { DisconnectReason, EdgeMetrics } from '../metrics.js';
+import type { Router } from '../router.js';
+import type { Session } from '../session.js';
+import type { TokenExpiry } from '../access/token-expiry.js';
 
 export interface ConnectionsDeps {
   router: Router;
