@@ -25,7 +25,7 @@ import { DEFAULT_REVOKE_REASON, revokeSessions } from './access/revocation.js';
 import { RevokedTokens } from './access/revoked-tokens.js';
 import { Admission } from './access/admission.js';
 import { Router } from './router.js';
-import { RecentEvents } from './resume/recent-events.js';
+import { LiveLog } from './resume/live-log.js';
 import { registerSseRoute } from './transport/sse-route.js';
 import { StreamConsumer } from './broker/stream-consumer.js';
 import { StreamReadSlots } from './resume/stream-read-slots.js';
@@ -60,7 +60,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const router = new Router(app, metrics, BACKPRESSURE_HEADROOM_BYTES / 2);
   const revokedTokens = new RevokedTokens(config.revocationMemoryS * 1000);
   const admission = new Admission(wikis, revokedTokens);
-  const recent = new RecentEvents(config.recentEvents);
+  const live = new LiveLog(config.recentEvents);
   let closing: Promise<void> | null = null;
   /** Why the last broker setup failed (e.g. the stream exists with other retention), for readyz. */
   let setupError: string | null = null;
@@ -70,15 +70,13 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     prefetch: config.streamPrefetch,
     logger: logger.child({ component: 'stream' }),
     onEntry: (entry) => {
-      recent.push(entry);
+      live.append(entry);
       router.deliver(entry);
-      subscriptions.noteConsumed(entry);
     },
     onInvalid: (offset, topic, reason) => {
       metrics.invalidMessages.inc();
-      if (topic === null) return;
-      recent.noteUndeliverable(offset, topic, reason);
-      router.reset(topic, undeliverableReason(reason));
+      live.skip(offset, topic, reason);
+      if (topic !== null) router.reset(topic, undeliverableReason(reason));
     },
     onChannelFailure: (reason) => broker.restart(reason),
   });
@@ -125,14 +123,13 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
 
   const subscriptions = new ResumingSubscriptions({
     router,
-    recent,
+    live,
     metrics,
     logger,
     queue: names.log,
     replayPrefetch: REPLAY_PREFETCH,
     replayBacklogBytes: config.maxBufferedBytes / 2,
     model: () => broker.model,
-    head: () => consumer.lastOffset,
     heldLimit: MAX_HELD_EVENTS,
     catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
     slots: new StreamReadSlots({ total: config.maxStreamReads, perAddress: config.maxStreamReadsPerAddress }, (running, waiting) => {
@@ -164,7 +161,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     maxBackpressureBytes: config.maxBufferedBytes + BACKPRESSURE_HEADROOM_BYTES,
     idleTimeoutS: config.idleTimeoutS,
     trustedProxies,
-    currentCursor: () => consumer.lastCursor,
+    currentCursor: () => live.cursor,
     refusingReason,
   });
   registerSseRoute(app, {
@@ -176,7 +173,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     logger,
     config,
     trustedProxies,
-    currentCursor: () => consumer.lastCursor,
+    currentCursor: () => live.cursor,
     refusingReason,
   });
   registerHealthRoutes(app, {

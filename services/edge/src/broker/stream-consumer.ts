@@ -28,7 +28,6 @@ export class StreamConsumer {
   #active = false;
   #stopping = false;
   #lastOffset: number | null = null;
-  #lastCursor: string | null = null;
   #unacked: ConsumeMessage | null = null;
   #ackScheduled = false;
   readonly #options: StreamConsumerOptions;
@@ -40,16 +39,6 @@ export class StreamConsumer {
   /** True from consume-ok until the channel closes. */
   get active(): boolean {
     return this.#active;
-  }
-
-  /** The offset of the newest message seen, valid or not; `null` before the first. */
-  get lastOffset(): number | null {
-    return this.#lastOffset;
-  }
-
-  /** The cursor of the newest event handed on; `null` before the first. */
-  get lastCursor(): string | null {
-    return this.#lastCursor;
   }
 
   /** Says the edge is shutting down, so the channel's close that follows is no incident. */
@@ -107,7 +96,6 @@ export class StreamConsumer {
       this.#options.onInvalid(offset, parsed.topic, parsed.reason);
       return;
     }
-    this.#lastCursor = parsed.entry.cursor;
     this.#options.onEntry(parsed.entry);
   }
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { undeliverableReason, type LogEntry } from '../broker/log-entry.js';
 import type { EdgeMetrics, ResetReason } from '../metrics.js';
 import { mayRead } from '../access/permissions.js';
-import type { RecentEvents } from './recent-events.js';
+import type { LiveLog } from './live-log.js';
 import { ReplayProgress } from './replay-progress.js';
 import type { Router } from '../router.js';
 import type { Session } from '../session.js';
@@ -13,15 +13,14 @@ import { readStream } from './stream-reader.js';
 
 export interface ResumingSubscriptionsDeps {
   router: Router;
-  recent: RecentEvents;
+  /** The edge's live position and recent events. */
+  live: LiveLog;
   metrics: EdgeMetrics;
   logger: Logger;
   /** The stream queue, `<prefix>.events.log`. */
   queue: string;
   /** The broker connection while it is up, for reading older history from the stream. */
   model: () => ChannelModel | null;
-  /** The offset of the newest event this edge consumed (`null` before the first). */
-  head: () => number | null;
   /** Live events held back per replay at most (see ReplayProgress.hold). */
   heldLimit: number;
   /** How long a resume waits for this edge to reach a cursor handed out by a faster edge. */
@@ -41,19 +40,9 @@ export interface ResumingSubscriptionsDeps {
  */
 export class ResumingSubscriptions {
   readonly #deps: ResumingSubscriptionsDeps;
-  readonly #waiters = new Set<{ offset: number; resolve: (reached: boolean) => void }>();
 
   constructor(deps: ResumingSubscriptionsDeps) {
     this.#deps = deps;
-  }
-
-  /** Called for every event the stream consumer handed on, after the router delivered it. */
-  noteConsumed(entry: LogEntry): void {
-    for (const waiter of this.#waiters) {
-      if (waiter.offset > entry.offset) continue;
-      this.#waiters.delete(waiter);
-      waiter.resolve(true);
-    }
   }
 
   /**
@@ -84,10 +73,10 @@ export class ResumingSubscriptions {
   }
 
   async #resume(session: Session, replay: ReplayProgress, cursor: Cursor): Promise<void> {
-    const { recent } = this.#deps;
-    const head = this.#deps.head();
+    const { recent } = this.#deps.live;
+    const head = this.#deps.live.head;
     // A cursor from an edge that is a little ahead of this one: wait until this edge has it.
-    if ((head === null || cursor.offset > head) && !(await this.#reach(cursor.offset))) {
+    if ((head === null || cursor.offset > head) && !(await this.#deps.live.reach(cursor.offset, this.#deps.catchUpTimeoutMs))) {
       this.#reset(session, replay, 'this edge has not seen the cursor position', 'unavailable');
       return;
     }
@@ -118,7 +107,7 @@ export class ResumingSubscriptions {
   #fromMemory(session: Session, replay: ReplayProgress, offset: number): boolean {
     let replayed = 0;
     let complete = true;
-    for (const entry of this.#deps.recent.after(offset)) {
+    for (const entry of this.#deps.live.recent.after(offset)) {
       if (this.#throttled(session)) {
         complete = false;
         break;
@@ -127,7 +116,7 @@ export class ResumingSubscriptions {
     }
     this.#deps.metrics.replayed.inc({ source: 'ring' }, replayed);
     // Messages no edge could deliver within the span replayed: told as live delivery told them.
-    for (const { topic, reason } of this.#deps.recent.undeliverableBetween(offset, replay.reached)) {
+    for (const { topic, reason } of this.#deps.live.recent.undeliverableBetween(offset, replay.reached)) {
       if (replay.holds(topic) && session.topics.has(topic)) session.send({ op: 'reset', topics: [topic], reason: undeliverableReason(reason) });
     }
     return complete;
@@ -136,7 +125,7 @@ export class ResumingSubscriptions {
   /** Where a replay continues from: the cursor, or the last event memory gave it. */
   #resumePoint(replay: ReplayProgress, cursor: Cursor): Cursor {
     if (replay.reached === cursor.offset) return cursor;
-    const last = this.#deps.recent.at(replay.reached);
+    const last = this.#deps.live.recent.at(replay.reached);
     // Gone from memory meanwhile: a cursor that cannot be checked ends in reset, never a gap.
     return { offset: replay.reached, check: last === undefined ? '' : cursorCheck(last.event.id) };
   }
@@ -172,7 +161,7 @@ export class ResumingSubscriptions {
         },
         throttled: () => this.#throttled(session),
         caughtUp: (offset) => {
-          const head = this.#deps.head();
+          const head = this.#deps.live.head;
           replay.finishing = session.closed || head === null || offset >= head;
           return replay.finishing;
         },
@@ -217,21 +206,4 @@ export class ResumingSubscriptions {
     for (const topic of replay.topics) this.#deps.router.goLive(session, topic);
   }
 
-  /** Resolves true once this edge consumed `offset`, false after the catch-up timeout. */
-  #reach(offset: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const waiter = {
-        offset,
-        resolve: (reached: boolean) => {
-          clearTimeout(timer);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(waiter);
-        resolve(false);
-      }, this.#deps.catchUpTimeoutMs);
-      this.#waiters.add(waiter);
-    });
-  }
 }
