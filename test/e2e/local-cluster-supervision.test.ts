@@ -14,7 +14,7 @@ import { publishContinuously, REPO_ROOT, setupTopology, signToken, TEST_STREAM_R
  * with every event exactly once, in order. Ports are moved off the defaults (and off
  * local-cluster.test.ts's) so both can run beside a developer's own cluster.
  */
-const ports = { http: 28080, stats: 28404, demo: 28099, ingest: 28100, edges: [28101, 28102] };
+const ports = { http: 28080, internal: 28081, stats: 28404, demo: 28099, ingest: 28100, edges: [28101, 28102] };
 const PUBLISH_PACE_MS = 10;
 let topology: TestTopology | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'wikicast-supervision-'));
@@ -50,6 +50,7 @@ it('a SIGKILLed edge is restarted while HAProxy keeps serving, and its reader re
       WIKICAST_DEMO_PORT: String(ports.demo),
       WIKICAST_LOCAL_DIR: stateDir,
       WIKICAST_HTTP_PORT: String(ports.http),
+      WIKICAST_INTERNAL_PORT: String(ports.internal),
       WIKICAST_STATS_PORT: String(ports.stats),
       WIKICAST_INGEST_PORT: String(ports.ingest),
       WIKICAST_EDGE_PORTS: ports.edges.join(','),

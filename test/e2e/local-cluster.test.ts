@@ -11,7 +11,7 @@ import { REPO_ROOT, setupTopology, signToken, TEST_STREAM_RETENTION, TestClient,
  * HAProxy, an event goes through HAProxy end to end, and Ctrl-C leaves nothing listening.
  * Ports are moved off the defaults so a developer's own cluster can keep running.
  */
-const ports = { http: 18080, stats: 18404, demo: 18099, ingest: 18100, edges: [18101, 18102] };
+const ports = { http: 18080, internal: 18081, stats: 18404, demo: 18099, ingest: 18100, edges: [18101, 18102] };
 let topology: TestTopology | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'wikicast-cluster-'));
 
@@ -32,6 +32,7 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
       WIKICAST_DEMO_PORT: String(ports.demo),
       WIKICAST_LOCAL_DIR: stateDir,
       WIKICAST_HTTP_PORT: String(ports.http),
+      WIKICAST_INTERNAL_PORT: String(ports.internal),
       WIKICAST_STATS_PORT: String(ports.stats),
       WIKICAST_INGEST_PORT: String(ports.ingest),
       WIKICAST_EDGE_PORTS: ports.edges.join(','),
@@ -67,6 +68,17 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
     assert.deepEqual(event.msg, { text: 'hi' });
     client.close();
 
+    // Revocations: refused by the public entry, taken by the internal one ($wgWikicastIngestUrl).
+    const revoke = async (port: number): Promise<Response> =>
+      fetch(`http://127.0.0.1:${port}/v1/control/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await signToken(demo, { aud: 'ingest' })}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'Mallory', reason: 'blocked' }),
+      });
+    assert.equal((await revoke(ports.http)).status, 404);
+    assert.match(output, new RegExp(`internal entry\\s+http://127\\.0\\.0\\.1:${ports.internal}`));
+    assert.equal((await revoke(ports.internal)).status, 202);
+
     const page = await fetch(`http://127.0.0.1:${ports.http}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Wikicast demo/);
@@ -80,7 +92,7 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
     child.kill('SIGINT');
   }
   assert.equal(await exited, 0, output);
-  for (const port of [ports.http, ports.stats, ports.demo, ports.ingest, ...ports.edges]) {
+  for (const port of [ports.http, ports.internal, ports.stats, ports.demo, ports.ingest, ...ports.edges]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `nothing listens on ${port} after stop`);
   }
 });
