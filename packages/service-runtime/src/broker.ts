@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
+import type { AmqpTlsOptions } from './amqp-tls.js';
 
 export const RECONNECT_INITIAL_DELAY_MS = 100;
 export const RECONNECT_MAX_DELAY_MS = 5_000;
@@ -10,6 +11,8 @@ export interface BrokerOptions {
   url: string;
   /** Shown by `rabbitmqctl list_connections client_properties`; tests close connections by it. */
   connectionName: string;
+  /** CA and client certificate for `amqps://` (readAmqpTls); amqplib gives them to tls.connect. */
+  tls?: AmqpTlsOptions;
   logger: Logger;
   /** Re-creates channels, topology and consumers; runs after every (re)connect, before `up`. */
   setup: (model: ChannelModel) => Promise<void>;
@@ -59,6 +62,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async start(): Promise<void> {
     const { logger } = this.#options;
     const connection = await amqp.connect(withHeartbeat(this.#options.url), {
+      ...this.#options.tls,
       noDelay: true,
       clientProperties: { connection_name: this.#options.connectionName },
       recovery: {

@@ -1,3 +1,4 @@
+import { readAmqpTls, type AmqpTlsOptions } from './amqp-tls.js';
 import { ConfigError } from './config-error.js';
 import { envEnum, envInt, envString, envUrl, type Env } from './env.js';
 
@@ -12,6 +13,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Settings every Wikicast service reads the same way (SPEC "Configuration"). */
 export interface CommonConfig {
   amqpUrl: string;
+  /** CA and client certificate for an `amqps://` AMQP_URL; empty when not set. */
+  amqpTls: AmqpTlsOptions;
   amqpPrefix: string;
   wikisFile: string;
   host: string;
@@ -32,8 +35,10 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   }
   const wikisFile = envString(env, 'WIKICAST_WIKIS_FILE', '');
   if (wikisFile === '') throw new ConfigError('WIKICAST_WIKIS_FILE', 'is required: the JSON list of {id, secret, public}');
+  const amqpUrl = envUrl(env, 'AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']);
   return {
-    amqpUrl: envUrl(env, 'AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
+    amqpUrl,
+    amqpTls: readAmqpTls(env, amqpUrl),
     amqpPrefix,
     wikisFile,
     host: envString(env, 'HOST', DEFAULT_HOST),

@@ -103,6 +103,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const expiry = new TokenExpiry<Session>(closeExpired);
   const broker = new Broker({
     url: config.amqpUrl,
+    tls: config.amqpTls,
     connectionName: config.connectionName,
     logger: logger.child({ component: 'broker' }),
     setup: async (model) => {
