@@ -29,6 +29,7 @@ const CORE: Record<string, ModelClass> = {
 const CUSTOM: Record<string, (m: Manifest) => string[]> = {
   'rabbitmq.com/v1beta1/RabbitmqCluster': checkRabbitmqCluster,
   'monitoring.coreos.com/v1/ServiceMonitor': checkServiceMonitor,
+  'monitoring.coreos.com/v1/Probe': checkProbe,
 };
 
 /** Problems with one manifest, each naming the manifest; empty when it is valid. */
@@ -99,5 +100,20 @@ function checkServiceMonitor(m: Manifest): string[] {
   }
   const known = ['jobLabel', 'targetLabels', 'podTargetLabels', 'endpoints', 'selector', 'namespaceSelector', 'sampleLimit', 'targetLimit', 'labelLimit', 'attachMetadata'];
   for (const field of Object.keys(spec)) if (!known.includes(field)) problems.push(`spec.${field} is not a ServiceMonitor field`);
+  return problems;
+}
+
+function checkProbe(m: Manifest): string[] {
+  const problems: string[] = [];
+  const spec = m.spec;
+  if (!isRecord(spec)) return ['spec is required'];
+  if (!isRecord(spec.prober) || typeof spec.prober.url !== 'string' || spec.prober.url === '') problems.push('spec.prober.url is required');
+  const targets = spec.targets;
+  const statics = isRecord(targets) && isRecord(targets.staticConfig) ? targets.staticConfig.static : undefined;
+  const ingress = isRecord(targets) ? targets.ingress : undefined;
+  if (!(Array.isArray(statics) && statics.length > 0) && !isRecord(ingress)) problems.push('spec.targets needs staticConfig.static or ingress');
+  if (spec.interval !== undefined && !/^(\d+(ms|s|m|h))+$/.test(String(spec.interval))) problems.push('spec.interval must be a duration');
+  const known = ['jobName', 'prober', 'module', 'targets', 'interval', 'scrapeTimeout', 'tlsConfig', 'bearerTokenSecret', 'authorization', 'basicAuth', 'oauth2', 'metricRelabelings', 'sampleLimit', 'targetLimit', 'labelLimit'];
+  for (const field of Object.keys(spec)) if (!known.includes(field)) problems.push(`spec.${field} is not a Probe field`);
   return problems;
 }
