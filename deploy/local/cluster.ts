@@ -23,6 +23,8 @@ const DEMO_WIKI = 'demo';
 interface Settings {
   host: string;
   entryPort: number;
+  /** The wikis' servers' entry: the public routes plus /v1/control (revocations). */
+  internalPort: number;
   statsPort: number;
   demoPort: number;
   ingestPort: number;
@@ -54,6 +56,7 @@ function readSettings(): Settings {
     rabbitBasePort: port('WIKICAST_RABBITMQ_BASE_PORT', 5681),
     host: '127.0.0.1',
     entryPort: port('WIKICAST_HTTP_PORT', 8080),
+    internalPort: port('WIKICAST_INTERNAL_PORT', 8081),
     statsPort: port('WIKICAST_STATS_PORT', 8404),
     demoPort: port('WIKICAST_DEMO_PORT', 8099),
     ingestPort: port('WIKICAST_INGEST_PORT', 8100),
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
   const haproxyEnv = {
     WIKICAST_DEMO_ADDR: `${settings.host}:${settings.demoPort}`,
     WIKICAST_HTTP_BIND: `${settings.host}:${settings.entryPort}`,
+    WIKICAST_INTERNAL_BIND: `${settings.host}:${settings.internalPort}`,
     WIKICAST_STATS_BIND: `${settings.host}:${settings.statsPort}`,
     WIKICAST_INGEST_ADDR: `${settings.host}:${settings.ingestPort}`,
     ...Object.fromEntries(settings.edgePorts.map((port, i) => [`WIKICAST_EDGE${i + 1}_ADDR`, `${settings.host}:${port}`])),
@@ -170,6 +174,7 @@ async function main(): Promise<void> {
       'Wikicast local cluster is ready.',
       `  demo page        ${base}/`,
       `  entry (HAProxy)  ${base}   POST /v1/events · WebSocket /v1/ws, /websocket · SSE /v1/sse`,
+      `  internal entry   http://${settings.host}:${settings.internalPort}   the same, plus POST /v1/control/revoke ($wgWikicastIngestUrl)`,
       `  stats, metrics   http://${settings.host}:${settings.statsPort}/stats · /metrics`,
       `  ingest           http://${settings.host}:${settings.ingestPort}`,
       ...settings.edgePorts.map((port, i) => `  edge-${i + 1}           http://${settings.host}:${port}`),

@@ -12,7 +12,7 @@ import { publishContinuously, recordingWebSocket, setupTopology, signToken, star
  * with every event exactly once, in order. Ports are moved off the defaults (and off
  * local-cluster.test.ts's) so both can run beside a developer's own cluster.
  */
-const ports = { http: 28080, stats: 28404, demo: 28099, ingest: 28100, edges: [28101, 28102] };
+const ports = { http: 28080, internal: 28081, stats: 28404, demo: 28099, ingest: 28100, edges: [28101, 28102] };
 const PUBLISH_PACE_MS = 10;
 let topology: TestTopology | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'wikicast-supervision-'));

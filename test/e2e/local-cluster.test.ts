@@ -10,7 +10,7 @@ import { setupTopology, signToken, startLocalCluster, TestClient, waitFor, type 
  * HAProxy, an event goes through HAProxy end to end, and Ctrl-C leaves nothing listening.
  * Ports are moved off the defaults so a developer's own cluster can keep running.
  */
-const ports = { http: 18080, stats: 18404, demo: 18099, ingest: 18100, edges: [18101, 18102] };
+const ports = { http: 18080, internal: 18081, stats: 18404, demo: 18099, ingest: 18100, edges: [18101, 18102] };
 let topology: TestTopology | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'wikicast-cluster-'));
 
@@ -48,6 +48,17 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
     assert.deepEqual(event.msg, { text: 'hi' });
     client.close();
 
+    // Revocations: refused by the public entry, taken by the internal one ($wgWikicastIngestUrl).
+    const revoke = async (port: number): Promise<Response> =>
+      fetch(`http://127.0.0.1:${port}/v1/control/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await signToken(demo, { aud: 'ingest' })}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'Mallory', reason: 'blocked' }),
+      });
+    assert.equal((await revoke(ports.http)).status, 404);
+    assert.match(cluster.output(), new RegExp(`internal entry\\s+http://127\\.0\\.0\\.1:${ports.internal}`));
+    assert.equal((await revoke(ports.internal)).status, 202);
+
     const page = await fetch(`http://127.0.0.1:${ports.http}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Wikicast demo/);
@@ -61,7 +72,7 @@ it('bash deploy/local/cluster.sh starts the cluster behind HAProxy and stops it 
     child.kill('SIGINT');
   }
   assert.equal(await exited, 0, cluster.output());
-  for (const port of [ports.http, ports.stats, ports.demo, ports.ingest, ...ports.edges]) {
+  for (const port of [ports.http, ports.internal, ports.stats, ports.demo, ports.ingest, ...ports.edges]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `nothing listens on ${port} after stop`);
   }
 });

@@ -37,8 +37,19 @@ describe('haproxy -c', () => {
     ['with TLS from one PEM bundle', () => ({ WIKICAST_TLS_CERT: bundle })],
     ['with DNS discovery of edges and ingest (Kubernetes)', () => ({ WIKICAST_EDGE_DNS: 'wikicast-edge-pods.wikicast.svc.cluster.local', WIKICAST_INGEST_DNS: 'wikicast-ingest-pods.wikicast.svc.cluster.local' })],
     ['with discovery of edges only', () => ({ WIKICAST_EDGE_DNS: 'edges.example' })],
-    ["with the local cluster's demo page", () => ({ WIKICAST_DEMO_ADDR: '127.0.0.1:8099' })],
-    ['with everything', () => ({ WIKICAST_TLS_CERT: cert, WIKICAST_TLS_REDIRECT: '1', WIKICAST_EDGE_DNS: 'edges.example', WIKICAST_INGEST_DNS: 'ingest.example' })],
+    ["with the local cluster's demo page and internal entry", () => ({ WIKICAST_DEMO_ADDR: '127.0.0.1:8099', WIKICAST_INTERNAL_BIND: '127.0.0.1:8081' })],
+    ['with the runtime API on a unix socket', () => ({ WIKICAST_RUNTIME_SOCKET: join(dir, 'runtime.sock') })],
+    [
+      'with everything (the Kubernetes settings)',
+      () => ({
+        WIKICAST_TLS_CERT: cert,
+        WIKICAST_TLS_REDIRECT: '1',
+        WIKICAST_EDGE_DNS: 'edges.example',
+        WIKICAST_INGEST_DNS: 'ingest.example',
+        WIKICAST_INTERNAL_BIND: ':8081',
+        WIKICAST_RUNTIME_SOCKET: 'ipv4@127.0.0.1:9999',
+      }),
+    ],
   ];
   for (const [name, env] of cases) {
     it(`passes ${name}, without warnings`, async () => {
@@ -76,6 +87,8 @@ describe('limits', () => {
 
   it('routes every path SPEC names and health-checks edges on /readyz with leastconn', () => {
     assert.match(text, /use_backend ingest if \{ path_beg \/v1\/events/);
+    // The control route only from the internal listener (haproxy-hardened.test.ts runs it).
+    assert.match(text, /http-request return status 404 .* if \{ path_beg \/v1\/control \} !\{ so_name internal \}/);
     assert.match(text, /default_backend edges/); // /v1/ws, /v1/sse and the seed's /websocket
     const edges = text.slice(text.indexOf('backend edges'));
     assert.match(edges, /balance leastconn/);

@@ -6,6 +6,7 @@
 import { Namespace, ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { Manifest } from './kustomize.js';
 
@@ -22,6 +23,7 @@ const CORE: Record<string, ModelClass> = {
   'apps/v1/Deployment': Deployment,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 const CUSTOM: Record<string, (m: Manifest) => string[]> = {
@@ -36,6 +38,7 @@ const CUSTOM: Record<string, (m: Manifest) => string[]> = {
     ...checkTopologyResource(m, ['rabbitmqClusterReference', 'name', 'vhost', 'pattern', 'applyTo', 'priority', 'definition']),
     ...(isRecord(m.spec) && typeof m.spec.name === 'string' && typeof m.spec.pattern === 'string' && isRecord(m.spec.definition) ? [] : ['spec.name, spec.pattern and spec.definition are required']),
   ],
+  'monitoring.coreos.com/v1/Probe': checkProbe,
 };
 
 /** Problems with one manifest, each naming the manifest; empty when it is valid. */
@@ -116,5 +119,20 @@ function checkServiceMonitor(m: Manifest): string[] {
   }
   const known = ['jobLabel', 'targetLabels', 'podTargetLabels', 'endpoints', 'selector', 'namespaceSelector', 'sampleLimit', 'targetLimit', 'labelLimit', 'attachMetadata'];
   for (const field of Object.keys(spec)) if (!known.includes(field)) problems.push(`spec.${field} is not a ServiceMonitor field`);
+  return problems;
+}
+
+function checkProbe(m: Manifest): string[] {
+  const problems: string[] = [];
+  const spec = m.spec;
+  if (!isRecord(spec)) return ['spec is required'];
+  if (!isRecord(spec.prober) || typeof spec.prober.url !== 'string' || spec.prober.url === '') problems.push('spec.prober.url is required');
+  const targets = spec.targets;
+  const statics = isRecord(targets) && isRecord(targets.staticConfig) ? targets.staticConfig.static : undefined;
+  const ingress = isRecord(targets) ? targets.ingress : undefined;
+  if (!(Array.isArray(statics) && statics.length > 0) && !isRecord(ingress)) problems.push('spec.targets needs staticConfig.static or ingress');
+  if (spec.interval !== undefined && !/^(\d+(ms|s|m|h))+$/.test(String(spec.interval))) problems.push('spec.interval must be a duration');
+  const known = ['jobName', 'prober', 'module', 'targets', 'interval', 'scrapeTimeout', 'tlsConfig', 'bearerTokenSecret', 'authorization', 'basicAuth', 'oauth2', 'metricRelabelings', 'sampleLimit', 'targetLimit', 'labelLimit'];
+  for (const field of Object.keys(spec)) if (!known.includes(field)) problems.push(`spec.${field} is not a Probe field`);
   return problems;
 }

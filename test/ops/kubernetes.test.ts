@@ -239,6 +239,8 @@ describe('traffic', () => {
       for (const endpoint of monitor.spec.endpoints) assert.ok(selected[0].spec.ports.some((p: Any) => p.name === endpoint.port));
     }
     find(manifests(), 'ServiceMonitor', 'wikicast-rabbitmq');
+    // The served certificate's expiry, for WikicastCertificateExpiring.
+    assert.equal((find(manifests(), 'Probe', 'wikicast-entry-tls') as Any).spec.jobName, 'wikicast-entry-tls');
   });
 
   it('terminates TLS at HAProxy from the wikicast-tls Secret (components/tls)', (t) => {

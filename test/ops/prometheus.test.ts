@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '@wikicast/test/support';
 import { parse } from 'yaml';
-import { isKnownMetric, metricNames, SPEC_METRICS } from './promql.js';
+import { isKnownMetric, metricNames, SERVICE_METRICS, SPEC_METRICS } from './promql.js';
 import { ensurePromtool } from './tools.js';
 
 /** deploy/prometheus/wikicast-rules.yml: valid, unit-tested with promtool, over metrics that exist. */
@@ -52,6 +52,22 @@ describe('alert rules', () => {
     for (const name of ['WikicastEdgeDown', 'WikicastDeliveryLagHigh', 'WikicastDisconnectStorm', 'WikicastIngestUnavailable', 'WikicastStreamLag']) assert.ok(names.includes(name), name);
   });
 
+  it('cover what issue 14 asks: RabbitMQ unreachable, stream disk filling, HAProxy near maxconn, certificate expiry, ingest 401/403', () => {
+    const names = alerts.map((a) => a.alert);
+    for (const name of ['WikicastBrokerUnreachable', 'WikicastStreamDiskFilling', 'WikicastEntryNearMaxconn', 'WikicastCertificateExpiring', 'WikicastIngestRefusingCredentials']) assert.ok(names.includes(name), name);
+  });
+
+  it('each link their runbook: their own section of docs/operations.md', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/operations.md'), 'utf8');
+    // GitHub's heading anchors: lower case, punctuation other than "-" dropped, spaces to "-".
+    const anchors = new Set([...doc.matchAll(/^#{1,6} (.+)$/gm)].map((m) => (m[1] ?? '').toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+    for (const a of alerts) {
+      const url = a.annotations?.runbook_url ?? '';
+      assert.equal(url, `docs/operations.md#${(a.alert ?? '').toLowerCase()}-${a.labels?.severity}`, `${a.alert} runbook_url`);
+      assert.ok(anchors.has(url.split('#')[1] ?? ''), `${url} is a heading of docs/operations.md`);
+    }
+  });
+
   it('have a severity, a summary and a description', () => {
     for (const a of alerts) {
       assert.match(a.labels?.severity ?? '', /^(warning|critical)$/, `${a.alert} severity`);
@@ -65,7 +81,8 @@ describe('alert rules', () => {
   });
 
   it('select scrape jobs that the ServiceMonitors make', () => {
-    const jobs = ['wikicast-edge', 'wikicast-ingest', 'wikicast-haproxy', 'wikicast-rabbitmq'];
+    // The ServiceMonitors' jobs, and the Blackbox Probe's in overlays/example.
+    const jobs = ['wikicast-edge', 'wikicast-ingest', 'wikicast-haproxy', 'wikicast-rabbitmq', 'wikicast-entry-tls'];
     for (const a of alerts) for (const [, job] of a.expr.matchAll(/job="([^"]+)"/g)) assert.ok(jobs.includes(job ?? ''), `${a.alert}: job ${job}`);
   });
 
@@ -80,6 +97,6 @@ describe('alert rules', () => {
 describe('SPEC metrics', () => {
   it('are all defined by the services under the names the rules and dashboard use', () => {
     const defined = ['ingest', 'edge'].map((s) => readFileSync(join(REPO_ROOT, `services/${s}/src/metrics.ts`), 'utf8')).join('\n');
-    for (const name of Object.values(SPEC_METRICS).flat()) assert.ok(defined.includes(`name: '${name}'`), `${name} is defined in services/*/src/metrics.ts`);
+    for (const name of [...Object.values(SPEC_METRICS).flat(), ...SERVICE_METRICS]) assert.ok(defined.includes(`name: '${name}'`), `${name} is defined in services/*/src/metrics.ts`);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The metric names a PromQL expression reads, and the names Wikicast's dashboards and alerts may
- * use: SPEC "Metrics", the default process metrics, and the exporters of HAProxy and RabbitMQ.
+ * use: SPEC "Metrics" and a few more of the services', the default process metrics, the exporters
+ * of HAProxy and RabbitMQ, and the Blackbox exporter's certificate expiry.
  */
 const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
 
@@ -10,8 +11,13 @@ export const SPEC_METRICS = {
   histograms: ['wikicast_ingest_publish_seconds', 'wikicast_edge_delivery_lag_seconds'],
 } as const;
 
+/** Service metrics beyond SPEC's that alerts read (defined in each service's src/metrics.ts). */
+export const SERVICE_METRICS = ['wikicast_ingest_requests_total'] as const;
+/** The Blackbox exporter's, from the Probe of the public https address (overlays/example). */
+const PROBE_METRICS = ['probe_ssl_earliest_cert_expiry'];
+
 const HISTOGRAM_SERIES = SPEC_METRICS.histograms.flatMap((h) => [`${h}_bucket`, `${h}_sum`, `${h}_count`]);
-const ALLOWED = new Set<string>([...SPEC_METRICS.counters, ...SPEC_METRICS.gauges, ...HISTOGRAM_SERIES, 'up']);
+const ALLOWED = new Set<string>([...SPEC_METRICS.counters, ...SPEC_METRICS.gauges, ...HISTOGRAM_SERIES, ...SERVICE_METRICS, ...PROBE_METRICS, 'up']);
 
 /** Whether a dashboard or an alert may read this metric. */
 export function isKnownMetric(name: string): boolean {

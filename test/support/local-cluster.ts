@@ -5,6 +5,8 @@ import { TEST_STREAM_RETENTION } from './broker.js';
 /** Ports for `bash deploy/local/cluster.sh`, moved off the defaults so a developer's own cluster can keep running. */
 export interface LocalClusterPorts {
   http: number;
+  /** HAProxy's internal listener: the public routes plus /v1/control, for wiki servers. */
+  internal: number;
   stats: number;
   demo: number;
   ingest: number;
@@ -31,6 +33,7 @@ export function startLocalCluster(ports: LocalClusterPorts, prefix: string, stat
       WIKICAST_DEMO_PORT: String(ports.demo),
       WIKICAST_LOCAL_DIR: stateDir,
       WIKICAST_HTTP_PORT: String(ports.http),
+      WIKICAST_INTERNAL_PORT: String(ports.internal),
       WIKICAST_STATS_PORT: String(ports.stats),
       WIKICAST_INGEST_PORT: String(ports.ingest),
       WIKICAST_EDGE_PORTS: ports.edges.join(','),

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { reconnectDelayMs } from './reconnect-delay.js';
+import type { AmqpTlsOptions } from './amqp-tls.js';
 
 export const HEARTBEAT_S = 10;
 /** A node that accepts TCP but does not answer the AMQP handshake is given up on after this long. */
@@ -12,6 +13,8 @@ export interface BrokerOptions {
   urls: readonly string[];
   /** Shown by `rabbitmqctl list_connections client_properties`; tests close connections by it. */
   connectionName: string;
+  /** CA and client certificate for `amqps://` (readAmqpTls); amqplib gives them to tls.connect. */
+  tls?: AmqpTlsOptions;
   logger: Logger;
   /** Re-creates channels, topology and consumers; runs after every (re)connect, before `up`. */
   setup: (model: ChannelModel) => Promise<void>;
@@ -104,6 +107,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     let model: ChannelModel | null = null;
     try {
       model = await amqp.connect(withHeartbeat(url), {
+        ...this.#options.tls,
         noDelay: true,
         timeout: CONNECT_TIMEOUT_MS,
         clientProperties: { connection_name: this.#options.connectionName },

@@ -1,3 +1,4 @@
+import { readAmqpTls, type AmqpTlsOptions } from './amqp-tls.js';
 import { ConfigError } from './config-error.js';
 import { envEnum, envInt, envString, envUrlList, type Env } from './env.js';
 
@@ -19,6 +20,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface CommonConfig {
   /** One URL per RabbitMQ node to try, in order; a lost connection moves on to the next. */
   amqpUrls: string[];
+  /** CA and client certificate for `amqps://` AMQP_URLs; empty when not set. */
+  amqpTls: AmqpTlsOptions;
   amqpPrefix: string;
   wikisFile: string;
   host: string;
@@ -40,8 +43,10 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   }
   const wikisFile = envString(env, 'WIKICAST_WIKIS_FILE', '');
   if (wikisFile === '') throw new ConfigError('WIKICAST_WIKIS_FILE', 'is required: the JSON list of {id, secret, public}');
+  const amqpUrls = envUrlList(env, 'AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']);
   return {
-    amqpUrls: envUrlList(env, 'AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
+    amqpUrls,
+    amqpTls: readAmqpTls(env, amqpUrls),
     amqpPrefix,
     wikisFile,
     host: envString(env, 'HOST', DEFAULT_HOST),

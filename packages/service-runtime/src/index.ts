@@ -3,6 +3,8 @@ export { envBool, envEnum, envInt, envRequired, envString, envUrl, envUrlList } 
 export type { Env } from './env.js';
 export { DEFAULT_AMQP_PREFIX, DEFAULT_AMQP_URL, DEFAULT_STREAM_REPLICAS, LOG_LEVELS, readCommonConfig } from './common-config.js';
 export type { CommonConfig, LogLevel } from './common-config.js';
+export { AMQP_TLS_KEYS, readAmqpTls } from './amqp-tls.js';
+export type { AmqpTlsOptions } from './amqp-tls.js';
 export { WikiRegistry } from './wikis.js';
 export type { Wiki } from '@wikicast/protocol/schemas';
 export { WikisFile } from './wikis-file.js';

@@ -104,6 +104,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const expiry = new TokenExpiry<Session>(closeExpired);
   const broker = new Broker({
     urls: config.amqpUrls,
+    tls: config.amqpTls,
     connectionName: config.connectionName,
     logger: logger.child({ component: 'broker' }),
     setup: async (model) => {

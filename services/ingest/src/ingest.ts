@@ -48,6 +48,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   });
   const broker: Broker = new Broker({
     urls: config.amqpUrls,
+    tls: config.amqpTls,
     connectionName: config.connectionName,
     logger,
     setup: async (model) => {
