@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { validators } from '@wikicast/protocol/schemas';
 import { TokenError, verifyToken, WikiRegistry } from '@wikicast/service-runtime';
-import { signToken, testWiki } from '@wikicast/test/support';
+import { signToken, testKey, testWiki } from '@wikicast/test/support';
 import { ensureDebianPackages, PHP_PACKAGES } from './debian-packages.js';
 import { phpTokenCli } from './php-process.js';
 
@@ -44,6 +44,18 @@ describe('PHP ⇄ TypeScript tokens and events', () => {
 
     const anonymous = await phpTokenCli<{ token: string }>({ op: 'edge-token', wiki: wiki.id, secret: wiki.secret, user: null, cid: 'WS1', groups: ['*'], send: [], ttl: 600 });
     assert.equal((await verifyToken(anonymous.token, wikis, edgeOptions)).sub, undefined);
+  });
+
+  it('a PHP token naming its kid verifies with that key of a wiki listing keys, and not once the key is gone', async () => {
+    const [current, previous] = [testKey('2025-06'), testKey('2025-01')];
+    const keyed = new WikiRegistry([{ id: wiki.id, keys: [current, previous] }]);
+    for (const key of [current, previous]) {
+      const { token } = await phpTokenCli<{ token: string }>({ op: 'ingest-token', wiki: wiki.id, secret: key.secret, kid: key.kid, ttl: 60 });
+      assert.equal((await verifyToken(token, keyed, ingestOptions)).iss, wiki.id);
+    }
+    const { token } = await phpTokenCli<{ token: string }>({ op: 'ingest-token', wiki: wiki.id, secret: previous.secret, kid: previous.kid, ttl: 60 });
+    const rotated = new WikiRegistry([{ id: wiki.id, keys: [current] }]);
+    await assert.rejects(verifyToken(token, rotated, ingestOptions), (err: unknown) => err instanceof TokenError && err.reason === 'unknown_key');
   });
 
   it('an expired PHP token is refused in TypeScript', async () => {

@@ -2,8 +2,8 @@ export { AMQP_URL, closeConnectionsNamed, setupTopology, TEST_STREAM_RETENTION, 
 export type { LogEntry, TestTopology } from './broker.js';
 export { REPO_ROOT, startService, waitUntilReady } from './service-process.js';
 export type { ServiceKind, ServiceProcess } from './service-process.js';
-export { signToken, testWiki, writeWikisFile } from './wikis.js';
-export type { TestWiki, TokenOptions } from './wikis.js';
+export { signToken, testKey, testWiki, withKeys, writeWikisFile } from './wikis.js';
+export type { TestKey, TestWiki, TokenOptions, WikisFileEntry } from './wikis.js';
 export { waitFor } from './wait.js';
 export type { WaitOptions } from './wait.js';
 export { TestClient } from './ws-client.js';

@@ -14,8 +14,26 @@ export function testWiki(id: string, options: { public?: boolean } = {}): TestWi
   return { id, secret: randomBytes(32).toString('hex'), ...options };
 }
 
+/** One key of a wiki in the wikis file's `keys` form. */
+export interface TestKey {
+  kid: string;
+  secret: string;
+}
+
+export function testKey(kid: string): TestKey {
+  return { kid, secret: randomBytes(32).toString('hex') };
+}
+
+/** A wikis file entry: a wiki with its single `secret`, or with `keys` (current first). */
+export type WikisFileEntry = { id: string; public?: boolean } & ({ secret: string } | { keys: readonly TestKey[] });
+
+/** `wiki`'s entry listing `keys`, the current key first, instead of its single secret. */
+export function withKeys(wiki: TestWiki, keys: readonly TestKey[]): WikisFileEntry {
+  return { id: wiki.id, ...(wiki.public === undefined ? {} : { public: wiki.public }), keys };
+}
+
 /** Writes a WIKICAST_WIKIS_FILE into a fresh temporary folder; `remove()` deletes it. */
-export function writeWikisFile(wikis: readonly TestWiki[]): { path: string; remove: () => void } {
+export function writeWikisFile(wikis: readonly WikisFileEntry[]): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'wikicast-wikis-'));
   const path = join(dir, 'wikis.json');
   writeFileSync(path, JSON.stringify(wikis), { mode: 0o600 });
@@ -31,17 +49,20 @@ export interface TokenOptions {
   ttlS?: number;
   /** Sign with this secret instead of the wiki's (to test refusal). */
   secret?: string;
+  /** Sign with this key, naming its `kid` in the header (wins over `secret`). */
+  key?: TestKey;
 }
 
-/** A token as a wiki would mint it: HS256 with the wiki's secret, `iss` = wiki id. */
+/** A token as a wiki would mint it: HS256 with the wiki's secret (or `key`, with its kid), `iss` = wiki id. */
 export async function signToken(wiki: TestWiki, options: TokenOptions = {}): Promise<string> {
-  const { sub, cid, groups, send, aud, ttlS = 300, secret = wiki.secret } = options;
+  const { sub, cid, groups, send, aud, ttlS = 300, key } = options;
+  const secret = key?.secret ?? options.secret ?? wiki.secret;
   const claims: Record<string, unknown> = {};
   if (cid !== undefined) claims.cid = cid;
   if (groups !== undefined) claims.groups = groups;
   if (send !== undefined) claims.send = send;
   let jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader(key === undefined ? { alg: 'HS256', typ: 'JWT' } : { alg: 'HS256', typ: 'JWT', kid: key.kid })
     .setIssuer(wiki.id)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS);

@@ -14,11 +14,17 @@ import { recordingIo } from './cli-io.js';
 const SECRET = 'a-development-secret-of-some-length';
 const key = new TextEncoder().encode(SECRET);
 
+const ROTATED = 'the-rotated-secret-of-at-least-32-characters';
+
 function wikisFile(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'wikicast-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'wikis.json');
-  writeFileSync(path, JSON.stringify([{ id: 'other', secret: 'another-development-secret-of-length' }, { id: 'demo', secret: SECRET, public: true }]));
+  writeFileSync(path, JSON.stringify([
+    { id: 'other', secret: 'another-development-secret-of-length' },
+    { id: 'demo', secret: SECRET, public: true },
+    { id: 'rotated', keys: [{ kid: 'k2', secret: ROTATED }, { kid: 'k1', secret: SECRET }] },
+  ]));
   return path;
 }
 
@@ -34,6 +40,15 @@ test('token: signed with the secret from the wikis file, with the claims asked f
   assert.deepEqual(payload.send, ['demo:*']);
   assert.equal(payload.cid, 'WS9');
   assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 120);
+});
+
+test('token: a wiki with keys is signed with its current key, named by kid; one with a secret names none', async (t) => {
+  const io = recordingIo({ WIKICAST_WIKIS_FILE: wikisFile(t) });
+  assert.equal(await run(['token', '--wiki', 'rotated'], io), ExitCode.ok);
+  const { protectedHeader } = await jwtVerify(io.stdout.at(-1) ?? '', new TextEncoder().encode(ROTATED), { issuer: 'rotated' });
+  assert.equal(protectedHeader.kid, 'k2');
+  assert.equal(await run(['token', '--wiki', 'demo'], io), ExitCode.ok);
+  assert.equal((await jwtVerify(io.stdout.at(-1) ?? '', key)).protectedHeader.kid, undefined);
 });
 
 test('token: --secret wins; without aud or user the token has neither', async () => {

@@ -18,13 +18,19 @@ final class Jwt {
 	/**
 	 * @param array<string,mixed> $claims
 	 * @param string $secret the wiki's shared secret
+	 * @param string|null $keyId the secret's id in the wikis file (the header's `kid`), so the
+	 *   services verify with that key alone while the wiki's keys are rotated; null: no `kid`
 	 * @return string the compact token `header.payload.signature`
 	 */
-	public static function sign( array $claims, string $secret ): string {
+	public static function sign( array $claims, string $secret, ?string $keyId = null ): string {
 		if ( $secret === '' ) {
 			throw new JwtException( 'no_secret', 'cannot sign a token without a secret' );
 		}
-		$header = self::base64UrlEncode( self::json( [ 'alg' => self::ALGORITHM, 'typ' => 'JWT' ] ) );
+		$header = [ 'alg' => self::ALGORITHM, 'typ' => 'JWT' ];
+		if ( $keyId !== null ) {
+			$header['kid'] = $keyId;
+		}
+		$header = self::base64UrlEncode( self::json( $header ) );
 		$payload = self::base64UrlEncode( self::json( $claims ) );
 		$signature = hash_hmac( 'sha256', "$header.$payload", $secret, true );
 		return "$header.$payload." . self::base64UrlEncode( $signature );

@@ -73,6 +73,6 @@ return [
 	},
 	'Wikicast.TokenFactory' => static function ( MediaWikiServices $services ): TokenFactory {
 		$settings = $services->getService( 'Wikicast.Settings' );
-		return new TokenFactory( $settings->wikiId, $settings->secret );
+		return new TokenFactory( $settings->wikiId, $settings->secret, $settings->secretKeyId );
 	},
 ];

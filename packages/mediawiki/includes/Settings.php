@@ -13,6 +13,8 @@ class Settings {
 	public $wikiId;
 	/** @var string */
 	public $secret;
+	/** @var string|null the secret's key id in the wikis file, named as `kid` in every token */
+	public $secretKeyId;
 	/** @var string */
 	public $ingestUrl;
 	/** @var string */
@@ -41,6 +43,8 @@ class Settings {
 			? $wikiId
 			: $config->get( 'DBprefix' ) . $config->get( 'DBname' );
 		$settings->secret = (string)$config->get( 'WikicastSecret' );
+		$keyId = $config->get( 'WikicastSecretKeyId' );
+		$settings->secretKeyId = is_string( $keyId ) && $keyId !== '' ? $keyId : null;
 		$settings->ingestUrl = rtrim( (string)$config->get( 'WikicastIngestUrl' ), '/' );
 		$edgeUrl = (string)$config->get( 'WikicastEdgeUrl' );
 		$settings->edgeUrl = $edgeUrl !== '' ? $edgeUrl : $settings->ingestUrl;

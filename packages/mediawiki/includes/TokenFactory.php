@@ -21,17 +21,21 @@ class TokenFactory {
 	private $wikiId;
 	/** @var string */
 	private $secret;
+	/** @var string|null */
+	private $keyId;
 	/** @var callable(): int */
 	private $clock;
 
 	/**
 	 * @param string $wikiId
 	 * @param string $secret
+	 * @param string|null $keyId the secret's `kid` in the wikis file; null: tokens name no key
 	 * @param callable|null $clock returns seconds since the epoch; defaults to time()
 	 */
-	public function __construct( string $wikiId, string $secret, ?callable $clock = null ) {
+	public function __construct( string $wikiId, string $secret, ?string $keyId = null, ?callable $clock = null ) {
 		$this->wikiId = $wikiId;
 		$this->secret = $secret;
+		$this->keyId = $keyId;
 		$this->clock = $clock ?? 'time';
 	}
 
@@ -42,7 +46,7 @@ class TokenFactory {
 			'aud' => self::INGEST_AUDIENCE,
 			'iat' => $now,
 			'exp' => $now + $ttlS,
-		], $this->secret );
+		], $this->secret, $this->keyId );
 	}
 
 	/**
@@ -66,7 +70,7 @@ class TokenFactory {
 			'iat' => $now,
 			'exp' => $now + $ttlS,
 		];
-		return [ 'token' => Jwt::sign( $claims, $this->secret ), 'exp' => $claims['exp'], 'cid' => $clientId ];
+		return [ 'token' => Jwt::sign( $claims, $this->secret, $this->keyId ), 'exp' => $claims['exp'], 'cid' => $clientId ];
 	}
 
 	/**

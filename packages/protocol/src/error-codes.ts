@@ -40,7 +40,7 @@ export const ErrorCodes = {
     status: 401,
     close: CloseCode.policy,
     disconnectReason: 'unauthorized',
-    doc: 'No token, or a token that is malformed, expired or not signed with a known wiki secret.',
+    doc: 'No token, or a token that is malformed, expired or not signed with a key its wiki lists.',
   },
   forbidden: { status: 403, doc: 'The token is valid but does not allow this action.' },
   not_found: { status: 404, doc: 'No such endpoint.' },

@@ -21,5 +21,5 @@ export { compileValidator, deeperThan, summarize } from './validate.js';
 export { parseClientFrame } from './parse-frame.js';
 export { validators } from './validators.js';
 export { exportedSchemas, jsonSchemaText } from './json-schemas.js';
-export { MIN_SECRET_LENGTH, parseWikis, WikiSchema } from './wikis-file.js';
-export type { Wiki, WikisParse } from './wikis-file.js';
+export { KEY_ID_PATTERN, MIN_SECRET_LENGTH, parseWikis, WikiKeySchema, WikiSchema, wikiKeys } from './wikis-file.js';
+export type { Wiki, WikiKey, WikisParse } from './wikis-file.js';

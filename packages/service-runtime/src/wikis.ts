@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { parseWikis, type Wiki } from '@wikicast/protocol/schemas';
+import { parseWikis, wikiKeys, type Wiki } from '@wikicast/protocol/schemas';
 import { ConfigError } from './config-error.js';
+import { WikiKeyRing } from './wiki-keys.js';
+
+/** A wiki as a service holds it: its keys ready to verify with, not the file's secrets. */
+export interface ServedWiki {
+  id: string;
+  public: boolean;
+  keys: WikiKeyRing;
+}
 
 /** The wikis a service serves, from WIKICAST_WIKIS_FILE. */
 export class WikiRegistry {
-  #byId: Map<string, Wiki & { key: Uint8Array }>;
+  #byId: Map<string, ServedWiki>;
 
   constructor(wikis: readonly Wiki[]) {
     this.#byId = new Map();
-    const encoder = new TextEncoder();
     for (const wiki of wikis) {
       if (this.#byId.has(wiki.id)) throw new Error(`wiki "${wiki.id}" is listed twice`);
-      this.#byId.set(wiki.id, { ...wiki, key: encoder.encode(wiki.secret) });
+      this.#byId.set(wiki.id, { id: wiki.id, public: wiki.public === true, keys: new WikiKeyRing(wikiKeys(wiki)) });
     }
   }
 
@@ -37,7 +44,7 @@ export class WikiRegistry {
     return this.#byId.has(id);
   }
 
-  get(id: string): (Wiki & { key: Uint8Array }) | undefined {
+  get(id: string): ServedWiki | undefined {
     return this.#byId.get(id);
   }
 

@@ -144,9 +144,9 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     refresh: new TokenRefresh({ admission, expiry }),
   });
   const connections = new Connections({ router, expiry, metrics });
-  wikisFile.onReload((current, previous) => {
-    const closed = closeDisowned(router.sessions(), current, previous);
-    if (closed > 0) logger.info({ closed }, 'connections of removed or changed wikis closed');
+  wikisFile.onReload((current) => {
+    const closed = closeDisowned(router.sessions(), current);
+    if (closed > 0) logger.info({ closed }, 'connections of removed wikis or keys closed');
   });
   const refusingReason = (): string | null => (closing === null ? null : 'this edge is shutting down; connect to another');
   registerWsRoutes(app, {

@@ -11,6 +11,7 @@ import {
   type TestClientOptions,
   type TestTopology,
   type TestWiki,
+  type WikisFileEntry,
 } from '@wikicast/test/support';
 
 export { metricValue } from '@wikicast/test/support';
@@ -30,7 +31,7 @@ export interface EdgeWorld {
   cleanup: () => Promise<void>;
 }
 
-export async function setupEdgeWorld(label: string, wikis: readonly TestWiki[], edgeCount = 1, env: Record<string, string> = {}): Promise<EdgeWorld> {
+export async function setupEdgeWorld(label: string, wikis: readonly WikisFileEntry[], edgeCount = 1, env: Record<string, string> = {}): Promise<EdgeWorld> {
   const topology = await setupTopology(label);
   const wikisFile = writeWikisFile(wikis);
   const clients: TestClient[] = [];

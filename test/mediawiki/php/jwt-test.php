@@ -61,20 +61,30 @@ return [
 			}, JwtException::class, 'malformed' );
 		}
 	},
+	'names the key id in the header when given one, and only then' => static function () {
+		$header = static function ( string $token ): array {
+			return json_decode( Jwt::base64UrlDecode( explode( '.', $token )[0] ), true );
+		};
+		$keyed = new TokenFactory( 'demo', SECRET, '2025-06' );
+		assertSame( $header( $keyed->ingestToken( 60 ) ), [ 'alg' => 'HS256', 'typ' => 'JWT', 'kid' => '2025-06' ] );
+		assertSame( $header( $keyed->edgeToken( 'Alice', 'WS1', [ '*' ], [], 600 )['token'] )['kid'], '2025-06' );
+		assertSame( $keyed->verify( $keyed->ingestToken( 60 ), 'ingest' )['iss'], 'demo' );
+		assertTrue( !array_key_exists( 'kid', $header( ( new TokenFactory( 'demo', SECRET ) )->ingestToken( 60 ) ) ), 'no kid without a key id' );
+	},
 	'cannot sign without a secret' => static function () {
 		assertThrows( static function () {
 			Jwt::sign( [ 'exp' => 1 ], '' );
 		}, JwtException::class, 'no_secret' );
 	},
 	'ingest tokens: iss, aud ingest, short exp' => static function () {
-		$tokens = new TokenFactory( 'demo', SECRET, static function () {
+		$tokens = new TokenFactory( 'demo', SECRET, null, static function () {
 			return 1700000000;
 		} );
 		$claims = $tokens->verify( $tokens->ingestToken( 60 ), 'ingest' );
 		assertSame( $claims, [ 'iss' => 'demo', 'aud' => 'ingest', 'iat' => 1700000000, 'exp' => 1700000060 ] );
 	},
 	'edge tokens carry user, cid, groups and send patterns; anonymous has no sub' => static function () {
-		$tokens = new TokenFactory( 'demo', SECRET, static function () {
+		$tokens = new TokenFactory( 'demo', SECRET, null, static function () {
 			return 1700000000;
 		} );
 		$minted = $tokens->edgeToken( 'Alice', 'WS0123', [ '*', 'user', 'user', 'sysop' ], [ 'demo:*' ], 600 );

@@ -2,7 +2,7 @@
 /**
  * The PHP side of test/mediawiki/cross-language.test.ts: signs and verifies tokens and builds
  * events with the extension's own classes. Reads one JSON request on stdin, writes JSON.
- *   {"op":"ingest-token","wiki":…,"secret":…,"ttl":60}
+ *   {"op":"ingest-token","wiki":…,"secret":…,"kid":…|absent,"ttl":60}
  *   {"op":"edge-token","wiki":…,"secret":…,"user":…|null,"cid":…,"groups":[…],"send":[…],"ttl":600}
  *   {"op":"verify","wiki":…,"secret":…,"token":…,"aud":…|null}  → {"claims":…} or {"error":reason}
  *   {"op":"events","wiki":…}  → sample events as the extension sends them
@@ -18,7 +18,7 @@ use MediaWiki\Extension\Wikicast\JwtException;
 use MediaWiki\Extension\Wikicast\TokenFactory;
 
 $request = json_decode( (string)stream_get_contents( STDIN ), true, 512, JSON_THROW_ON_ERROR );
-$tokens = new TokenFactory( $request['wiki'], $request['secret'] ?? '' );
+$tokens = new TokenFactory( $request['wiki'], $request['secret'] ?? '', $request['kid'] ?? null );
 switch ( $request['op'] ) {
 	case 'ingest-token':
 		$out = [ 'token' => $tokens->ingestToken( $request['ttl'] ) ];

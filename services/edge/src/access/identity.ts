@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EDGE_AUDIENCE } from '@wikicast/protocol';
-import { TokenError, verifyToken, type WikiRegistry } from '@wikicast/service-runtime';
+import { TokenError, verifyTokenKey, type KeyUse, type WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from '../edge-error.js';
 
 /** Who is on the other end of a connection, as the verified token (or its absence) says. */
@@ -18,6 +18,8 @@ export interface Identity {
   issuedAtMs: number | null;
   /** Token expiry in ms since the epoch; `null` for anonymous connections. */
   expiresAtMs: number | null;
+  /** Which of the wiki's keys verified the token, so a reload can tell whether it still would; `null` for anonymous connections. */
+  key: KeyUse | null;
 }
 
 /** What a client hands over when it connects: `?token=`, or for anonymous reading `?wiki=`. */
@@ -41,7 +43,7 @@ export function assignCid(): string {
 export async function identify(credentials: Credentials, wikis: WikiRegistry, cid: () => string = assignCid): Promise<Identity> {
   if (credentials.token === null) return anonymous(credentials.wiki, wikis);
   try {
-    const claims = await verifyToken(credentials.token, wikis, { audience: EDGE_AUDIENCE, allowMissingAudience: true });
+    const { claims, key } = await verifyTokenKey(credentials.token, wikis, { audience: EDGE_AUDIENCE, allowMissingAudience: true });
     return {
       wiki: claims.iss,
       user: claims.sub ?? null,
@@ -51,6 +53,7 @@ export async function identify(credentials: Credentials, wikis: WikiRegistry, ci
       anonymous: false,
       issuedAtMs: claims.iat === undefined ? null : claims.iat * 1000,
       expiresAtMs: claims.exp * 1000,
+      key,
     };
   } catch (err) {
     if (err instanceof TokenError) throw new EdgeError('unauthorized', err.message, { cause: err });
@@ -65,5 +68,5 @@ function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {
   if (wikis.get(wiki)?.public !== true) {
     throw new EdgeError('unauthorized', `wiki ${JSON.stringify(wiki)} is not public: a token is required`);
   }
-  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null };
+  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null, key: null };
 }
