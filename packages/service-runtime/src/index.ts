@@ -37,3 +37,7 @@ export { listen } from './listen.js';
 export type { Listening } from './listen.js';
 export { runService } from './run-service.js';
 export type { RunningService, ServiceBasics, ServiceDefinition } from './run-service.js';
+export { ConfirmPublisher, describe as describePublishFailure } from './confirm-publisher.js';
+export type { ConfirmPublisherOptions, OutgoingMessage, PublishOutcome } from './confirm-publisher.js';
+export { PublishError } from './publish-error.js';
+export type { PublishFailure } from './publish-error.js';

@@ -1,11 +1,9 @@
 import { ErrorCodes } from '@wikicast/protocol';
-import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { EventIds } from './event-ids.js';
 import { HttpError } from './http-error.js';
 import { prepareEvents, type InvalidEvent } from './prepare-events.js';
 import type { JsonPost, JsonReply } from './json-post.js';
-import { describe } from './confirm-publisher.js';
-import { PublishError } from './publish-error.js';
+import { describePublishFailure as describe, PublishError, type WikiRegistry } from '@wikicast/service-runtime';
 import { publishOrRefuse, refusedError, type PublishDeps } from './publish-or-refuse.js';
 import type { WikiRateLimiter } from './rate-limiter.js';
 import type { IngestMetrics } from './metrics.js';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   Broker,
+  ConfirmPublisher,
   createRegistry,
   declareTopology,
   listen,
@@ -9,7 +10,6 @@ import {
   WikisFile,
 } from '@wikicast/service-runtime';
 import type { IngestConfig } from './config.js';
-import { ConfirmPublisher } from './confirm-publisher.js';
 import { EventIds } from './event-ids.js';
 import { revokeRoute } from './control-route.js';
 import { eventsRoute } from './events-route.js';
@@ -41,6 +41,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   let setupError: string | null = null;
 
   const publisher = new ConfirmPublisher({
+    appId: 'wikicast-ingest',
     window: config.unconfirmedWindow,
     timeoutMs: config.publishTimeoutMs,
     isBlocked: () => broker.blocked,

@@ -1,9 +1,8 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import { INGEST_AUDIENCE, type TokenClaims } from '@wikicast/protocol';
-import { beginExchange, BodyTooLargeError, readBody, statusLine, TokenError, verifyToken, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
+import { beginExchange, BodyTooLargeError, PublishError, readBody, statusLine, TokenError, verifyToken, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
 import { HttpError } from './http-error.js';
-import { PublishError } from './publish-error.js';
 import type { TokenCache } from './token-cache.js';
 
 /** What an authenticated JSON POST hands its route. */

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import { describe, type ConfirmPublisher, type OutgoingMessage, type PublishOutcome } from './confirm-publisher.js';
+import { describePublishFailure as describe, PublishError, type ConfirmPublisher, type OutgoingMessage, type PublishOutcome } from '@wikicast/service-runtime';
 import { HttpError } from './http-error.js';
 import type { IngestMetrics } from './metrics.js';
-import { PublishError } from './publish-error.js';
 
 export interface PublishDeps {
   publisher: ConfirmPublisher;

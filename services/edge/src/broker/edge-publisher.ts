@@ -1,5 +1,6 @@
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import type { WikiEvent } from '@wikicast/protocol';
+import { ConfirmPublisher, describePublishFailure, PublishError, type PublishOutcome } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import { recycleOnChannelError } from './channel-failure.js';
 import { EdgeError } from '../edge-error.js';
@@ -18,95 +19,50 @@ export interface EdgePublisherOptions {
   onChannelFailure: (reason: string) => void;
 }
 
-/** AMQP `appId` of every message an edge publishes for a client. */
-const APP_ID = 'wikicast-edge';
-
 /**
- * Publishes the events clients send, persistent, on one confirm channel of the edge's broker
- * connection. Every publish settles: with RabbitMQ's confirm, or with an `unavailable` EdgeError
- * when there is no channel, RabbitMQ nacks, the channel is lost, or the confirm is late. A new
- * channel is made in the broker's setup after every reconnect.
+ * Publishes the events clients send, persistent, with the same confirm publisher ingest uses
+ * (service-runtime's ConfirmPublisher: one confirm channel, a bounded window, refusals at once).
+ * Every publish settles: with RabbitMQ's confirm, or with an `unavailable` EdgeError saying why.
+ * A new channel is made in the broker's setup after every reconnect.
  */
 export class EdgePublisher {
-  #channel: ConfirmChannel | null = null;
-  #inFlight = 0;
-  #idleWaiters: Array<() => void> = [];
+  readonly #publisher: ConfirmPublisher;
   readonly #options: EdgePublisherOptions;
 
   constructor(options: EdgePublisherOptions) {
     this.#options = options;
+    this.#publisher = new ConfirmPublisher({
+      appId: 'wikicast-edge',
+      window: options.maxInFlight,
+      timeoutMs: options.timeoutMs,
+      isBlocked: options.isBlocked,
+      logger: options.logger,
+    });
   }
 
   /** Runs in the broker's setup, after every (re)connect: a fresh confirm channel. */
   async attach(model: ChannelModel): Promise<void> {
-    const { logger } = this.#options;
     const channel = await model.createConfirmChannel();
-    recycleOnChannelError(channel, 'send', logger, this.#options.onChannelFailure);
-    channel.on('close', () => {
-      // amqplib has already failed the callbacks of unconfirmed messages (see #publish).
-      if (this.#channel === channel) this.#channel = null;
-    });
-    this.#channel = channel;
+    recycleOnChannelError(channel, 'send', this.#options.logger, this.#options.onChannelFailure);
+    this.#publisher.attach(channel);
   }
 
   /** Resolves once RabbitMQ confirmed the event; rejects with EdgeError `unavailable` otherwise. */
-  publish(event: WikiEvent): Promise<void> {
-    const channel = this.#channel;
-    if (channel === null) return Promise.reject(new EdgeError('unavailable', 'RabbitMQ is not connected; retry shortly'));
-    const refusal = this.#refusal();
-    if (refusal !== null) return Promise.reject(new EdgeError('unavailable', refusal));
-    this.#inFlight++;
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (err: EdgeError | null): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#done();
-        if (err === null) resolve();
-        else reject(err);
-      };
-      const timer = setTimeout(
-        () => settle(new EdgeError('unavailable', 'RabbitMQ did not confirm in time; the event may or may not be stored')),
-        this.#options.timeoutMs,
-      );
-      const options = {
-        persistent: true,
-        contentType: 'application/json',
-        appId: APP_ID,
-        messageId: event.id,
-        type: event.type,
-        timestamp: Math.floor(Date.now() / 1000),
-      };
-      try {
-        channel.publish(this.#options.exchange, '', Buffer.from(JSON.stringify(event)), options, (err) => {
-          if (err === null || err === undefined) settle(null);
-          else settle(new EdgeError('unavailable', `RabbitMQ did not store the event (${err.message}); it may or may not be stored`, { cause: err }));
-        });
-      } catch (err) {
-        // The channel closed between the check above and here; amqplib took no callback.
-        settle(new EdgeError('unavailable', 'the RabbitMQ channel closed; retry shortly', { cause: err }));
-      }
-    });
+  async publish(event: WikiEvent): Promise<void> {
+    let outcome: PublishOutcome;
+    try {
+      // Refusals (no channel, blocked, window full) are thrown at once, before anything is published.
+      outcome = await this.#publisher.publish(this.#options.exchange, [{ id: event.id, type: event.type, body: Buffer.from(JSON.stringify(event)) }]);
+    } catch (err) {
+      if (err instanceof PublishError) throw new EdgeError('unavailable', err.message, { cause: err });
+      throw err;
+    }
+    const failure = outcome.unconfirmed[0];
+    if (failure !== undefined) throw new EdgeError('unavailable', describePublishFailure(failure.reason));
   }
 
   /** Resolves when no publish is waiting for its answer (at once if none is). */
   idle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
-  }
-
-  #refusal(): string | null {
-    if (this.#options.isBlocked()) return 'RabbitMQ has blocked publishing (memory or disk alarm); retry later';
-    if (this.#inFlight >= this.#options.maxInFlight) return 'too many sends are waiting for RabbitMQ; retry shortly';
-    return null;
-  }
-
-  #done(): void {
-    this.#inFlight--;
-    if (this.#inFlight > 0) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    return this.#publisher.idle();
   }
 }

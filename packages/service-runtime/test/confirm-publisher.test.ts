@@ -22,7 +22,7 @@ const messages = (n: number): OutgoingMessage[] =>
 async function publisherOn(window: number): Promise<{ publisher: ConfirmPublisher; channel: ConfirmChannel }> {
   const channel = await topology.connection.createConfirmChannel();
   channel.on('error', () => undefined); // the channel-error case below closes it on purpose
-  const publisher = new ConfirmPublisher({ window, timeoutMs: 5_000, isBlocked: () => blocked, logger: pino({ level: 'silent' }) });
+  const publisher = new ConfirmPublisher({ appId: 'wikicast-test', window, timeoutMs: 5_000, isBlocked: () => blocked, logger: pino({ level: 'silent' }) });
   publisher.attach(channel);
   return { publisher, channel };
 }
@@ -71,7 +71,7 @@ class SilentChannel extends EventEmitter {
 }
 
 it('answers at the timeout with what is unconfirmed, but holds the window until RabbitMQ answers', async () => {
-  const publisher = new ConfirmPublisher({ window: 4, timeoutMs: 100, isBlocked: () => false, logger: pino({ level: 'silent' }) });
+  const publisher = new ConfirmPublisher({ appId: 'wikicast-test', window: 4, timeoutMs: 100, isBlocked: () => false, logger: pino({ level: 'silent' }) });
   const channel = new SilentChannel();
   publisher.attach(channel as unknown as ConfirmChannel);
   const started = performance.now();
@@ -89,7 +89,7 @@ it('answers at the timeout with what is unconfirmed, but holds the window until 
 });
 
 it('reports the rest of a batch as unconfirmed when the channel starts refusing mid-batch', async () => {
-  const publisher = new ConfirmPublisher({ window: 10, timeoutMs: 1_000, isBlocked: () => false, logger: pino({ level: 'silent' }) });
+  const publisher = new ConfirmPublisher({ appId: 'wikicast-test', window: 10, timeoutMs: 1_000, isBlocked: () => false, logger: pino({ level: 'silent' }) });
   const channel = new SilentChannel();
   // Like amqplib on a channel that is closing: publish throws instead of taking the message.
   const publish = channel.publish.bind(channel);

@@ -18,6 +18,8 @@ export interface PublishOutcome {
 }
 
 export interface ConfirmPublisherOptions {
+  /** AMQP `appId` of every message: which service published it. */
+  appId: string;
   /** Most messages published and not yet confirmed, across all requests. */
   window: number;
   /** Longest one `publish` waits for its confirms. */
@@ -27,11 +29,9 @@ export interface ConfirmPublisherOptions {
   logger: Logger;
 }
 
-/** AMQP `appId` of every message ingest publishes. */
-const APP_ID = 'wikicast-ingest';
-
 /**
- * Publishes on one confirm channel with a bounded window of unconfirmed messages: many publishes
+ * Publishes on one confirm channel with a bounded window of unconfirmed messages (ingest's
+ * requests and an edge's client sends alike): many publishes
  * are in flight at once (no round-trip each), and when the window is full, or there is no open
  * channel, callers are refused at once rather than queued, so a request never hangs.
  * Window slots are freed only by RabbitMQ's answer (or the channel's loss), never by a caller's timeout.
@@ -41,6 +41,7 @@ export class ConfirmPublisher {
   #unconfirmed = 0;
   #closing = false;
   #windowFull = false;
+  #idleWaiters: Array<() => void> = [];
   readonly #options: ConfirmPublisherOptions;
 
   constructor(options: ConfirmPublisherOptions) {
@@ -62,6 +63,12 @@ export class ConfirmPublisher {
   /** Messages published and not yet answered by RabbitMQ. */
   get unconfirmed(): number {
     return this.#unconfirmed;
+  }
+
+  /** Resolves when no message waits for RabbitMQ's answer (at once if none does). */
+  idle(): Promise<void> {
+    if (this.#unconfirmed === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Stops taking new publishes; those in flight still get their confirms. */
@@ -105,7 +112,7 @@ export class ConfirmPublisher {
         resolve(outcome(messages, states));
       };
       const settle = (position: number, state: PublishFailure | 'ok'): void => {
-        this.#unconfirmed--;
+        this.#answered();
         if (states[position] === null) states[position] = state;
         pending--;
         if (pending === 0) finish();
@@ -121,7 +128,7 @@ export class ConfirmPublisher {
         try {
           // publish() returning false (socket buffer full) needs no wait here: the window
           // already bounds how much can be buffered.
-          const options = { persistent: true, contentType: 'application/json', appId: APP_ID, messageId: message.id, type: message.type, timestamp };
+          const options = { persistent: true, contentType: 'application/json', appId: this.#options.appId, messageId: message.id, type: message.type, timestamp };
           channel.publish(exchange, '', message.body, options, (err) => {
             settle(position, err === null || err === undefined ? 'ok' : failureOf(err));
           });
@@ -137,6 +144,13 @@ export class ConfirmPublisher {
         }
       }
     });
+  }
+  #answered(): void {
+    this.#unconfirmed--;
+    if (this.#unconfirmed > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
 
