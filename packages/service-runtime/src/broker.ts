@@ -45,6 +45,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   #next = 0;
   #failures = 0;
   #timer: NodeJS.Timeout | null = null;
+  /** Why the last setup failed after a connection was made (e.g. a stream declared with other retention). */
+  #setupError: string | null = null;
   readonly #options: BrokerOptions;
 
   constructor(options: BrokerOptions) {
@@ -66,6 +68,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** `host:port` of the node in use; `null` while down. */
   get node(): string | null {
     return this.#up ? this.#node : null;
+  }
+
+  /** Why the broker is not up, for a service's `/readyz`; `null` while it is. */
+  get downReason(): string | null {
+    if (this.#up) return null;
+    return this.#setupError === null ? 'broker not connected' : `broker setup failed: ${this.#setupError}`;
   }
 
   /** True while RabbitMQ has blocked publishing (memory or disk alarm). */
@@ -115,8 +123,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
       this.#current = model;
       this.#node = node;
       this.#watch(model);
-      await this.#options.setup(model);
+      try {
+        await this.#options.setup(model);
+      } catch (err) {
+        this.#setupError = (err as Error).message;
+        throw err;
+      }
       if (this.#current !== model) throw new Error('the connection closed during setup');
+      this.#setupError = null;
     } catch (err) {
       if (model !== null && this.#current === model) this.#current = null;
       logger.warn({ err, node }, 'broker connection attempt failed');

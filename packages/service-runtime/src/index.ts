@@ -41,3 +41,4 @@ export { ConfirmPublisher, describe as describePublishFailure } from './confirm-
 export type { ConfirmPublisherOptions, OutgoingMessage, PublishOutcome } from './confirm-publisher.js';
 export { PublishError } from './publish-error.js';
 export type { PublishFailure } from './publish-error.js';
+export { recycleOnChannelError } from './channel-failure.js';

@@ -62,8 +62,6 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const admission = new Admission(wikis, revokedTokens);
   const live = new LiveLog(config.recentEvents);
   let closing: Promise<void> | null = null;
-  /** Why the last broker setup failed (e.g. the stream exists with other retention), for readyz. */
-  let setupError: string | null = null;
 
   const consumer = new StreamConsumer({
     queue: names.log,
@@ -107,18 +105,13 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     tls: config.amqpTls,
     connectionName: config.connectionName,
     logger: logger.child({ component: 'broker' }),
+    // A failed step fails the setup: the broker retries, and /readyz says why meanwhile.
     setup: async (model) => {
-      try {
-        const declaration = await declareTopology(model, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes, replicas: config.streamReplicas });
-        if (declaration === 'existing-replicas-kept') logger.info({ stream: names.log }, 'the stream was declared with another replica count than WIKICAST_STREAM_REPLICAS (or before it existed); its replicas are kept as they are');
-        await consumer.attach(model);
-        await publisher.attach(model);
-        await control.attach(model);
-        setupError = null;
-      } catch (err) {
-        setupError = (err as Error).message;
-        throw err;
-      }
+      const declaration = await declareTopology(model, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes, replicas: config.streamReplicas });
+      if (declaration === 'existing-replicas-kept') logger.info({ stream: names.log }, 'the stream was declared with another replica count than WIKICAST_STREAM_REPLICAS (or before it existed); its replicas are kept as they are');
+      await consumer.attach(model);
+      await publisher.attach(model);
+      await control.attach(model);
     },
   });
 
@@ -180,7 +173,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   registerHealthRoutes(app, {
     notReadyReason: () => {
       if (closing !== null) return 'shutting down';
-      if (!broker.up) return setupError === null ? 'broker not connected' : `broker setup failed: ${setupError}`;
+      if (!broker.up) return broker.downReason;
       if (!consumer.active) return 'stream consumer not active';
       if (!control.active) return 'control consumer not active';
       return null;

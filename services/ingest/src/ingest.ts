@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   Broker,
   ConfirmPublisher,
+  recycleOnChannelError,
   createRegistry,
   declareTopology,
   listen,
@@ -38,7 +39,6 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
   const tokens = new TokenCache();
   // A remembered token was verified with a key that may be gone or changed.
   wikisFile.onReload(() => tokens.clear());
-  let setupError: string | null = null;
 
   const publisher = new ConfirmPublisher({
     appId: 'wikicast-ingest',
@@ -53,23 +53,13 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     connectionName: config.connectionName,
     logger,
     setup: async (model) => {
-      try {
-        const declaration = await declareTopology(model, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes, replicas: config.streamReplicas });
-        if (declaration === 'existing-replicas-kept') logger.info({ stream: names.log }, 'the stream was declared with another replica count than WIKICAST_STREAM_REPLICAS (or before it existed); its replicas are kept as they are');
-      } catch (err) {
-        // The broker retries; meanwhile /readyz says why (e.g. a stream declared with other retention).
-        setupError = (err as Error).message;
-        throw err;
-      }
-      setupError = null;
+      // A refused declaration fails the setup: the broker retries, and /readyz says why meanwhile.
+      const declaration = await declareTopology(model, names, { maxAge: config.streamMaxAge, maxLengthBytes: config.streamMaxBytes, replicas: config.streamReplicas });
+      if (declaration === 'existing-replicas-kept') logger.info({ stream: names.log }, 'the stream was declared with another replica count than WIKICAST_STREAM_REPLICAS (or before it existed); its replicas are kept as they are');
       const channel = await model.createConfirmChannel();
-      channel.on('error', (err: Error) => logger.warn({ err }, 'confirm channel error'));
-      channel.on('close', () => {
-        // Deferred so that a closing connection has marked the broker down first: then the
-        // reconnect is already under way. A channel lost on a live connection recycles the connection.
-        setImmediate(() => {
-          if (broker.up && closing === null) broker.restart('confirm channel closed');
-        });
+      // A channel lost on a live connection recycles the connection, as the edges do.
+      recycleOnChannelError(channel, 'confirm', logger, (reason) => {
+        if (closing === null) broker.restart(reason);
       });
       publisher.attach(channel);
     },
@@ -104,7 +94,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     health: {
       notReadyReason: () => {
         if (closing !== null) return 'shutting down';
-        if (!broker.up) return setupError === null ? 'broker not connected' : `broker not connected: ${setupError}`;
+        if (!broker.up) return broker.downReason;
         if (!publisher.open) return 'confirm channel not open';
         if (broker.blocked) return 'broker blocked publishing (memory or disk alarm)';
         return null;

@@ -1,9 +1,9 @@
+import { recycleOnChannelError } from '@wikicast/service-runtime';
 import { randomUUID } from 'node:crypto';
 import { type ControlMessage } from '@wikicast/protocol';
 import { validators, summarize } from '@wikicast/protocol/schemas';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { recycleOnChannelError } from './channel-failure.js';
 import { streamOffset } from './log-entry.js';
 
 export interface ControlConsumerOptions {

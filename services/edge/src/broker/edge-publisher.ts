@@ -1,8 +1,7 @@
 import type { ChannelModel } from 'amqplib';
 import type { WikiEvent } from '@wikicast/protocol';
-import { ConfirmPublisher, describePublishFailure, PublishError, type PublishOutcome } from '@wikicast/service-runtime';
+import { ConfirmPublisher, describePublishFailure, PublishError, type PublishOutcome, recycleOnChannelError } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
-import { recycleOnChannelError } from './channel-failure.js';
 import { EdgeError } from '../edge-error.js';
 
 export interface EdgePublisherOptions {

@@ -1,6 +1,6 @@
+import { recycleOnChannelError } from '@wikicast/service-runtime';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { recycleOnChannelError } from './channel-failure.js';
 import { parseLogEntry, streamOffset, type LogEntry } from './log-entry.js';
 
 export interface StreamConsumerOptions {
