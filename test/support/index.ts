@@ -27,3 +27,4 @@ export { setupFailoverWorld } from './failover-world.js';
 export type { FailoverWorld, FailoverWorldOptions, PostOutcome, Reader } from './failover-world.js';
 export { assertEveryAcceptedEventDeliveredOnce, waitForRecovery } from './failover-checks.js';
 export type { Recovery } from './failover-checks.js';
+export { assertSettingsDocumented, settingsRows } from './settings-docs.js';

@@ -42,3 +42,5 @@ export type { ConfirmPublisherOptions, OutgoingMessage, PublishOutcome } from '.
 export { PublishError } from './publish-error.js';
 export type { PublishFailure } from './publish-error.js';
 export { recycleOnChannelError } from './channel-failure.js';
+export { readIntSettings } from './settings.js';
+export type { IntSetting, IntSettings } from './settings.js';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { trustedProxyError } from './transport/client-address.js';
-import { ConfigError, envBool, envInt, envString, readCommonConfig, type CommonConfig, type Env } from '@wikicast/service-runtime';
+import { ConfigError, envBool, envString, readCommonConfig, readIntSettings, type CommonConfig, type Env, type IntSettings } from '@wikicast/service-runtime';
 
 /** SPEC "The local cluster": the first edge listens on 8101 (the second is started with PORT=8102). */
 export const DEFAULT_PORT = 8101;
@@ -60,27 +60,132 @@ export const SEND_CONFIRM_TIMEOUT_MS = 10_000;
 /** Client sends this edge has published and RabbitMQ has not answered yet; more are answered `unavailable`. */
 export const MAX_SENDS_IN_FLIGHT = 10_000;
 
-export interface EdgeConfig extends CommonConfig {
+/**
+ * The edge's whole-number settings, each described once: read by readEdgeConfig, and its row in
+ * docs/edge.md's configuration table is checked against it (services/edge/test/config-docs.test.ts).
+ */
+export const EDGE_INT_SETTINGS = {
+  maxPayloadBytes: {
+    key: 'WIKICAST_EDGE_MAX_PAYLOAD_BYTES',
+    default: MAX_PAYLOAD_BYTES,
+    min: 1024,
+    max: 16 * 1024 * 1024,
+    unit: 'bytes',
+    doc: 'Largest client frame; larger closes with 1009 (see "Limits and backpressure").',
+  },
+  maxBufferedBytes: {
+    key: 'WIKICAST_EDGE_MAX_BUFFERED_BYTES',
+    default: MAX_BUFFERED_BYTES,
+    min: 16 * 1024,
+    max: 1024 * 1024 * 1024,
+    unit: 'bytes',
+    doc: 'Bytes waiting for one slow reader before it is closed with 4009.',
+  },
+  idleTimeoutS: {
+    key: 'WIKICAST_EDGE_IDLE_TIMEOUT_S',
+    default: IDLE_TIMEOUT_S,
+    min: 8,
+    max: 960,
+    unit: 's',
+    doc: 'A silent connection is closed after this; the edge pings before (multiple of 4).',
+  },
+  sseHeartbeatS: {
+    key: 'WIKICAST_EDGE_SSE_HEARTBEAT_S',
+    default: SSE_HEARTBEAT_S,
+    min: 1,
+    max: 600,
+    unit: 's',
+    doc: 'Seconds between SSE comment heartbeats (under HAProxy\'s `timeout client`/`server`).',
+  },
+  streamPrefetch: {
+    key: 'WIKICAST_EDGE_STREAM_PREFETCH',
+    default: STREAM_PREFETCH,
+    min: 1,
+    max: 65_535,
+    unit: 'messages',
+    doc: 'Stream messages RabbitMQ may send before the edge acknowledges.',
+  },
+  maxTopicsPerConnection: {
+    key: 'WIKICAST_EDGE_MAX_TOPICS',
+    default: MAX_TOPICS_PER_CONNECTION,
+    min: 1,
+    max: 100_000,
+    unit: 'topics',
+    doc: 'Topics one connection may hold.',
+  },
+  recentEvents: {
+    key: 'WIKICAST_EDGE_RECENT_EVENTS',
+    default: RECENT_EVENTS,
+    min: 1,
+    max: 10_000_000,
+    unit: 'events',
+    doc: 'Newest events kept in memory for resumes (and how far back anonymous readers may resume).',
+  },
+  drainTimeoutS: {
+    key: 'WIKICAST_DRAIN_TIMEOUT_S',
+    default: DRAIN_TIMEOUT_S,
+    min: 1,
+    max: 600,
+    unit: 's',
+    doc: 'Longest a SIGTERM drain takes before the edge exits anyway (see "Drain").',
+  },
+  revocationMemoryS: {
+    // At most the control stream's retention (CONTROL_LOG_MAX_AGE, 7 days): older revocations cannot be read back at start.
+    key: 'WIKICAST_EDGE_REVOCATION_MEMORY_S',
+    default: REVOCATION_MEMORY_S,
+    min: 1,
+    max: 7 * 24 * 3600,
+    unit: 's',
+    doc: 'How long a revocation is remembered, refusing tokens issued before it (at most 7 days, the control stream\'s retention); also how far back a starting edge reads revocations.',
+  },
+  sendRatePerS: {
+    key: 'WIKICAST_EDGE_SEND_RATE',
+    default: SEND_RATE_PER_S,
+    min: 1,
+    max: 100_000,
+    unit: 'sends/s',
+    doc: 'Client sends per second one connection may make on average (see "Rate limits").',
+  },
+  sendBurst: {
+    key: 'WIKICAST_EDGE_SEND_BURST',
+    default: SEND_BURST,
+    min: 1,
+    max: 100_000,
+    unit: 'sends',
+    doc: 'Client sends one connection may make in one burst.',
+  },
+  sendConfirmTimeoutMs: {
+    key: 'WIKICAST_EDGE_SEND_TIMEOUT_MS',
+    default: SEND_CONFIRM_TIMEOUT_MS,
+    min: 100,
+    max: 600_000,
+    unit: 'ms',
+    doc: 'Longest a client send waits for RabbitMQ\'s confirm before it is answered `unavailable`.',
+  },
+  maxStreamReads: {
+    key: 'WIKICAST_EDGE_STREAM_READS',
+    default: MAX_STREAM_READS,
+    min: 1,
+    max: 1000,
+    unit: 'reads',
+    doc: 'Resumes reading history from the stream at once on this edge (see "Subscribing").',
+  },
+  maxStreamReadsPerAddress: {
+    key: 'WIKICAST_EDGE_STREAM_READS_PER_ADDRESS',
+    default: MAX_STREAM_READS_PER_ADDRESS,
+    min: 1,
+    max: 1000,
+    unit: 'reads',
+    doc: 'Of those, for one client address.',
+  },
+} as const satisfies IntSettings;
+
+export interface EdgeConfig extends CommonConfig, Readonly<{ [K in keyof typeof EDGE_INT_SETTINGS]: number }> {
   /** EDGE_ID: names this edge in `welcome`, logs, metrics and its broker connection name. */
   instance: string;
   /** The connection name RabbitMQ shows (`rabbitmqctl list_connections client_properties`). */
   connectionName: string;
   allowUwsFallback: boolean;
-  maxPayloadBytes: number;
-  maxBufferedBytes: number;
-  idleTimeoutS: number;
-  sseHeartbeatS: number;
-  streamPrefetch: number;
-  maxTopicsPerConnection: number;
-  /** WIKICAST_DRAIN_TIMEOUT_S: longest a SIGTERM drain waits before the edge exits anyway. */
-  drainTimeoutS: number;
-  revocationMemoryS: number;
-  recentEvents: number;
-  sendRatePerS: number;
-  sendBurst: number;
-  sendConfirmTimeoutMs: number;
-  maxStreamReads: number;
-  maxStreamReadsPerAddress: number;
   /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For names the client. */
   trustedProxies: readonly string[];
 }
@@ -90,29 +195,15 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
   const common = readCommonConfig(env, DEFAULT_PORT);
   const edgeId = envString(env, 'EDGE_ID', `${hostname()}-${process.pid}`);
   if (!/^[A-Za-z0-9_.-]{1,100}$/.test(edgeId)) throw new ConfigError('EDGE_ID', 'may contain only letters, digits, "_", "-" and "."');
-  const idleTimeoutS = envInt(env, 'WIKICAST_EDGE_IDLE_TIMEOUT_S', IDLE_TIMEOUT_S, { min: 8, max: 960 });
-  if (idleTimeoutS % 4 !== 0) throw new ConfigError('WIKICAST_EDGE_IDLE_TIMEOUT_S', `must be a multiple of 4 (uWS's timer resolution), got ${idleTimeoutS}`);
+  const numbers = readIntSettings(env, EDGE_INT_SETTINGS);
+  if (numbers.idleTimeoutS % 4 !== 0) throw new ConfigError('WIKICAST_EDGE_IDLE_TIMEOUT_S', `must be a multiple of 4 (uWS's timer resolution), got ${numbers.idleTimeoutS}`);
   const config: EdgeConfig = {
     ...common,
+    ...numbers,
     instance: edgeId,
     // Starts with the prefix so that tests (and operators) can close one prefix's edge connections.
     connectionName: `${common.amqpPrefix}-edge-${edgeId}`,
     allowUwsFallback: envBool(env, 'WIKICAST_ALLOW_UWS_FALLBACK', false),
-    maxPayloadBytes: envInt(env, 'WIKICAST_EDGE_MAX_PAYLOAD_BYTES', MAX_PAYLOAD_BYTES, { min: 1024, max: 16 * 1024 * 1024 }),
-    maxBufferedBytes: envInt(env, 'WIKICAST_EDGE_MAX_BUFFERED_BYTES', MAX_BUFFERED_BYTES, { min: 16 * 1024, max: 1024 * 1024 * 1024 }),
-    idleTimeoutS,
-    sseHeartbeatS: envInt(env, 'WIKICAST_EDGE_SSE_HEARTBEAT_S', SSE_HEARTBEAT_S, { min: 1, max: 600 }),
-    streamPrefetch: envInt(env, 'WIKICAST_EDGE_STREAM_PREFETCH', STREAM_PREFETCH, { min: 1, max: 65_535 }),
-    maxTopicsPerConnection: envInt(env, 'WIKICAST_EDGE_MAX_TOPICS', MAX_TOPICS_PER_CONNECTION, { min: 1, max: 100_000 }),
-    recentEvents: envInt(env, 'WIKICAST_EDGE_RECENT_EVENTS', RECENT_EVENTS, { min: 1, max: 10_000_000 }),
-    drainTimeoutS: envInt(env, 'WIKICAST_DRAIN_TIMEOUT_S', DRAIN_TIMEOUT_S, { min: 1, max: 600 }),
-    // At most the control stream's retention (CONTROL_LOG_MAX_AGE, 7 days): older revocations cannot be read back at start.
-    revocationMemoryS: envInt(env, 'WIKICAST_EDGE_REVOCATION_MEMORY_S', REVOCATION_MEMORY_S, { min: 1, max: 7 * 24 * 3600 }),
-    sendRatePerS: envInt(env, 'WIKICAST_EDGE_SEND_RATE', SEND_RATE_PER_S, { min: 1, max: 100_000 }),
-    sendBurst: envInt(env, 'WIKICAST_EDGE_SEND_BURST', SEND_BURST, { min: 1, max: 100_000 }),
-    sendConfirmTimeoutMs: envInt(env, 'WIKICAST_EDGE_SEND_TIMEOUT_MS', SEND_CONFIRM_TIMEOUT_MS, { min: 100, max: 600_000 }),
-    maxStreamReads: envInt(env, 'WIKICAST_EDGE_STREAM_READS', MAX_STREAM_READS, { min: 1, max: 1000 }),
-    maxStreamReadsPerAddress: envInt(env, 'WIKICAST_EDGE_STREAM_READS_PER_ADDRESS', MAX_STREAM_READS_PER_ADDRESS, { min: 1, max: 1000 }),
     trustedProxies: readTrustedProxies(env),
   };
   return Object.freeze(config);

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { ConfigError } from '@wikicast/service-runtime';
-import { startService, testWiki, writeWikisFile } from '@wikicast/test/support';
-import { PUBLISH_TIMEOUT_MS, readIngestConfig, UNCONFIRMED_WINDOW } from '../src/config.js';
+import { assertSettingsDocumented, REPO_ROOT, settingsRows, startService, testWiki, writeWikisFile } from '@wikicast/test/support';
+import { INGEST_INT_SETTINGS, PUBLISH_TIMEOUT_MS, readIngestConfig, UNCONFIRMED_WINDOW } from '../src/config.js';
 
 const base = { WIKICAST_WIKIS_FILE: '/nonexistent/wikis.json' };
 
@@ -34,4 +35,10 @@ it('exits 1 at start with a message naming the bad key', async () => {
   } finally {
     wikis.remove();
   }
+});
+
+it("docs/ingest.md's configuration table says what INGEST_INT_SETTINGS says: default, unit and meaning of each", () => {
+  assertSettingsDocumented(settingsRows(readFileSync(`${REPO_ROOT}/docs/ingest.md`, 'utf8'), '## Configuration'), INGEST_INT_SETTINGS);
+  const defaults = readIngestConfig(base);
+  for (const [name, setting] of Object.entries(INGEST_INT_SETTINGS)) assert.equal(defaults[name as keyof typeof INGEST_INT_SETTINGS], setting.default, `readIngestConfig reads ${setting.key}`);
 });
