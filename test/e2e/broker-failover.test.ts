@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import {
   assertEveryAcceptedEventDeliveredOnce,
+  FAILOVER_ANSWER_BOUND_MS,
+  FAILOVER_PUBLISH_TIMEOUT_MS,
   setupFailoverWorld,
   startOwnRabbitCluster,
   waitFor,
@@ -11,9 +13,8 @@ import {
   type Recovery,
 } from '@wikicast/test/support';
 
-const PUBLISH_TIMEOUT_MS = 2_000;
-/** No POST may take longer than the publish timeout plus slack for a loaded 2-core machine. */
-const ANSWER_BOUND_MS = PUBLISH_TIMEOUT_MS + 3_000;
+const PUBLISH_TIMEOUT_MS = FAILOVER_PUBLISH_TIMEOUT_MS;
+const ANSWER_BOUND_MS = FAILOVER_ANSWER_BOUND_MS;
 const POSTERS = 4;
 const PACE_MS = 10;
 

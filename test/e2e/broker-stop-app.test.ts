@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { after, before, it } from 'node:test';
 import {
   assertEveryAcceptedEventDeliveredOnce,
+  FAILOVER_ANSWER_BOUND_MS,
+  FAILOVER_PUBLISH_TIMEOUT_MS,
   setupFailoverWorld,
   startOwnRabbitCluster,
   waitFor,
@@ -10,8 +12,8 @@ import {
   type RabbitCluster,
 } from '@wikicast/test/support';
 
-const PUBLISH_TIMEOUT_MS = 2_000;
-const ANSWER_BOUND_MS = PUBLISH_TIMEOUT_MS + 3_000;
+const PUBLISH_TIMEOUT_MS = FAILOVER_PUBLISH_TIMEOUT_MS;
+const ANSWER_BOUND_MS = FAILOVER_ANSWER_BOUND_MS;
 /** How long the broker application stays stopped. */
 const OUTAGE_MS = 5_000;
 

@@ -64,3 +64,8 @@ export async function assertEveryAcceptedEventDeliveredOnce(world: FailoverWorld
   }
   return { accepted: accepted.length, refused: world.outcomes.filter((o) => o.status === 503).length, slowestMs };
 }
+
+/** Ingest's publish timeout in the failover tests: short, so a leader election shows as 503s, not as waits. */
+export const FAILOVER_PUBLISH_TIMEOUT_MS = 2_000;
+/** No POST may take longer than the publish timeout plus slack for a loaded 2-core machine. */
+export const FAILOVER_ANSWER_BOUND_MS = FAILOVER_PUBLISH_TIMEOUT_MS + 3_000;

@@ -25,6 +25,6 @@ export { recordingWebSocket } from './recording-websocket.js';
 export { RabbitCluster, RabbitNode, startOwnRabbitCluster } from './rabbitmq-cluster.js';
 export { setupFailoverWorld } from './failover-world.js';
 export type { FailoverWorld, FailoverWorldOptions, PostOutcome, Reader } from './failover-world.js';
-export { assertEveryAcceptedEventDeliveredOnce, waitForRecovery } from './failover-checks.js';
+export { assertEveryAcceptedEventDeliveredOnce, FAILOVER_ANSWER_BOUND_MS, FAILOVER_PUBLISH_TIMEOUT_MS, waitForRecovery } from './failover-checks.js';
 export type { Recovery } from './failover-checks.js';
 export { assertSettingsDocumented, settingsRows } from './settings-docs.js';
