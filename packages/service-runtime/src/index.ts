@@ -44,3 +44,4 @@ export type { PublishFailure } from './publish-error.js';
 export { recycleOnChannelError } from './channel-failure.js';
 export { readIntSettings } from './settings.js';
 export type { IntSetting, IntSettings } from './settings.js';
+export { withinTime } from './within-time.js';

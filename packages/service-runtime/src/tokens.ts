@@ -70,7 +70,7 @@ export async function verifyTokenKey(token: string, wikis: WikiRegistry, options
       failure = err;
       continue;
     }
-    return { claims: checkedClaims(payload, options), key: { kid, fingerprint: key.fingerprint } };
+    return { claims: checkedClaims(payload, options), key: kid === null ? key.uses.unnamed : key.uses.named };
   }
   throw refusal(failure, wiki);
 }

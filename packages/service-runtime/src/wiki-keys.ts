@@ -11,6 +11,12 @@ export interface VerifyingKey {
    * same one without a connection keeping the secret itself.
    */
   fingerprint: string;
+  /**
+   * What a connection verified with this key records, for a token that named the key's `kid` and
+   * for one that named none: made once per key and shared by every such connection, since an edge
+   * holds many thousands of them and every byte per connection counts.
+   */
+  uses: { named: KeyUse; unnamed: KeyUse };
 }
 
 /**
@@ -28,11 +34,10 @@ export class WikiKeyRing {
 
   constructor(keys: readonly WikiKey[]) {
     const encoder = new TextEncoder();
-    this.#keys = keys.map(({ kid, secret }) => ({
-      kid,
-      bytes: encoder.encode(secret),
-      fingerprint: createHash('sha256').update(secret).digest('base64url'),
-    }));
+    this.#keys = keys.map(({ kid, secret }) => {
+      const fingerprint = createHash('sha256').update(secret).digest('base64url');
+      return { kid, bytes: encoder.encode(secret), fingerprint, uses: { named: { kid, fingerprint }, unnamed: { kid: null, fingerprint } } };
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { CloseCode } from '@wikicast/protocol';
+import { withinTime } from '@wikicast/service-runtime';
 import type { Logger } from 'pino';
 import type { Session } from './session.js';
 
@@ -45,18 +46,12 @@ export async function drain(steps: DrainSteps): Promise<void> {
     await steps.closeBroker();
     stage = 'done';
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), steps.timeoutMs);
-  });
   try {
-    const outcome = await Promise.race([work.then(() => 'done' as const), expired]);
+    const outcome = await withinTime(work, steps.timeoutMs);
     const elapsedMs = Date.now() - started;
     if (outcome === 'timeout') steps.logger.warn({ clients, elapsedMs, stage }, 'drain timed out; exiting anyway');
     else steps.logger.info({ clients, elapsedMs }, 'drained');
   } catch (err) {
     steps.logger.error({ err, clients, stage }, 'drain failed; exiting anyway');
-  } finally {
-    clearTimeout(timer);
   }
 }

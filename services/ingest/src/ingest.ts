@@ -3,6 +3,7 @@ import {
   Broker,
   ConfirmPublisher,
   recycleOnChannelError,
+  withinTime,
   createRegistry,
   declareTopology,
   listen,
@@ -110,10 +111,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
     // Requests already admitted still publish; new ones are refused at the door (`closing`).
     uws.us_listen_socket_close(listening.socket);
     logger.info({ inflight: inflight.size, unconfirmed: publisher.unconfirmed }, 'closing: finishing requests in flight');
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs)));
-    const finished = await Promise.race([Promise.allSettled([...inflight]).then(() => 'done' as const), grace]);
-    clearTimeout(timer);
+    const finished = await withinTime(Promise.allSettled([...inflight]), config.shutdownGraceMs);
     if (finished === 'timeout') logger.warn({ inflight: inflight.size }, 'closing: grace period over with requests still in flight');
     publisher.beginClosing();
     await broker.close();

@@ -68,5 +68,18 @@ export function requestAddress(res: HttpResponse, req: HttpRequest, trusted: Tru
   req.forEach((key, value) => {
     if (key === 'x-forwarded-for') forwardedFor.push(value);
   });
-  return clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString('latin1'), forwardedFor, trusted);
+  return interned(clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString('latin1'), forwardedFor, trusted));
+}
+
+/** Addresses seen lately, so that the many connections of one address share one string. */
+const addresses = new Map<string, string>();
+const MAX_INTERNED_ADDRESSES = 10_000;
+
+/** Each session keeps its address: one string per address rather than per connection (an edge holds tens of thousands). */
+function interned(address: string): string {
+  const known = addresses.get(address);
+  if (known !== undefined) return known;
+  if (addresses.size >= MAX_INTERNED_ADDRESSES) addresses.clear();
+  addresses.set(address, address);
+  return address;
 }
