@@ -70,7 +70,9 @@ interface PhpServer {
 async function startPhpServer(env: NodeJS.ProcessEnv): Promise<PhpServer> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const child = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', MEDIAWIKI_DIR], {
+    // opcache re-reads a changed file only every revalidate_freq (2 s by default): a test that
+    // changes LocalSettings.php (`configure`) must see the change on its very next request.
+    const child = spawn('php', ['-d', 'opcache.revalidate_freq=0', '-S', `127.0.0.1:${port}`, '-t', MEDIAWIKI_DIR], {
       cwd: MEDIAWIKI_DIR,
       env: { ...env, PHP_CLI_SERVER_WORKERS: '2' },
       stdio: ['ignore', 'ignore', 'pipe'],
