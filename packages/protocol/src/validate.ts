@@ -51,9 +51,31 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Static
 /**
  * The JSON Pointer of the first object or array found past `maxDepth` levels (the document
  * itself is level 1), or `null`. Iterative: a hostile document cannot overflow the stack here.
+ * Every event and frame passes this, so the common case, a document within the limit, is a bare
+ * walk that builds no paths; only a refused one is walked again to name where.
  */
 export function deeperThan(value: unknown, maxDepth: number): string | null {
-  if (typeof value !== 'object' || value === null) return null;
+  return nestsDeeperThan(value, maxDepth) ? firstTooDeep(value as object, maxDepth) : null;
+}
+
+function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const objects: object[] = [value];
+  const depths: number[] = [1];
+  for (let object = objects.pop(); object !== undefined; object = objects.pop()) {
+    const depth = depths.pop()!;
+    for (const key in object) {
+      const child = (object as Record<string, unknown>)[key];
+      if (typeof child !== 'object' || child === null) continue;
+      if (depth + 1 > maxDepth) return true;
+      objects.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+function firstTooDeep(value: object, maxDepth: number): string {
   const pending: Array<{ value: object; depth: number; path: string }> = [{ value, depth: 1, path: '' }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     for (const [key, child] of Object.entries(next.value)) {
@@ -63,7 +85,7 @@ export function deeperThan(value: unknown, maxDepth: number): string | null {
       pending.push({ value: child, depth: next.depth + 1, path });
     }
   }
-  return null;
+  return '';
 }
 
 function describe(path: string, message: string): string {
