@@ -2,18 +2,16 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
+  type Frame,
   metricValue,
-  setupTopology,
+  type ServiceProcess,
+  type ServiceWorld,
   signToken,
   SseReader,
-  startService,
+  startServiceWorld,
   TestClient,
-  testWiki,
-  waitUntilReady,
-  writeWikisFile,
-  type Frame,
-  type ServiceProcess,
   type TestTopology,
+  testWiki,
   type TokenOptions,
 } from '@wikicast/test/support';
 
@@ -27,6 +25,7 @@ import {
  */
 describe('attacks on ingest and the edges', () => {
   const wiki = testWiki('attackwiki', { public: true });
+  let world: ServiceWorld;
   let topology: TestTopology;
   let wikisFile: { path: string; remove: () => void };
   let ingest: ServiceProcess;
@@ -34,23 +33,14 @@ describe('attacks on ingest and the edges', () => {
   const closers: Array<{ close: () => void }> = [];
 
   before(async () => {
-    topology = await setupTopology('attack');
-    wikisFile = writeWikisFile([wiki]);
-    const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
-    [ingest, ...edges] = await Promise.all([
-      startService('ingest', env),
-      startService('edge', { ...env, EDGE_ID: `${topology.prefix}-edge-1` }),
-      // A small memory, so that resumes on this edge read the stream.
-      startService('edge', { ...env, EDGE_ID: `${topology.prefix}-edge-2`, WIKICAST_EDGE_RECENT_EVENTS: '3' }),
-    ]);
-    await Promise.all([ingest, ...edges].map((s) => waitUntilReady(s)));
+    // The second edge keeps a small memory, so that resumes on it read the stream.
+    world = await startServiceWorld('attack', [wiki], [{}, { WIKICAST_EDGE_RECENT_EVENTS: '3' }]);
+    ({ topology, wikisFile, ingest, edges } = world);
   });
 
   after(async () => {
     for (const closer of closers) closer.close();
-    await Promise.all([ingest, ...(edges ?? [])].filter(Boolean).map((s) => s.stop()));
-    await topology?.cleanup();
-    wikisFile?.remove();
+    await world?.cleanup();
   });
 
   async function connect(edge: ServiceProcess, topics: string[], token: TokenOptions = { sub: 'Reader' }): Promise<TestClient> {

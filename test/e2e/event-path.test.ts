@@ -1,16 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import {
-  setupTopology,
-  signToken,
-  startService,
-  TestClient,
-  testWiki,
-  waitUntilReady,
-  writeWikisFile,
   type Frame,
   type ServiceProcess,
+  type ServiceWorld,
+  signToken,
+  startServiceWorld,
+  TestClient,
   type TestTopology,
+  testWiki,
 } from '@wikicast/test/support';
 
 /**
@@ -20,6 +18,7 @@ import {
 describe('wiki → ingest → RabbitMQ → edges → clients', () => {
   const wiki = testWiki('e2ewiki');
   const otherWiki = testWiki('e2eother');
+  let world: ServiceWorld;
   let topology: TestTopology;
   let wikisFile: { path: string; remove: () => void };
   let ingest: ServiceProcess;
@@ -27,22 +26,13 @@ describe('wiki → ingest → RabbitMQ → edges → clients', () => {
   const clients: TestClient[] = [];
 
   before(async () => {
-    topology = await setupTopology('e2e');
-    wikisFile = writeWikisFile([wiki, otherWiki]);
-    const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
-    [ingest, ...edges] = await Promise.all([
-      startService('ingest', env),
-      startService('edge', { ...env, EDGE_ID: 'e2e-edge-1' }),
-      startService('edge', { ...env, EDGE_ID: 'e2e-edge-2' }),
-    ]);
-    await Promise.all([ingest, ...edges].map((s) => waitUntilReady(s)));
+    world = await startServiceWorld('e2e', [wiki, otherWiki], [{ EDGE_ID: 'e2e-edge-1' }, { EDGE_ID: 'e2e-edge-2' }]);
+    ({ topology, wikisFile, ingest, edges } = world);
   });
 
   after(async () => {
     for (const client of clients) client.close();
-    await Promise.all([ingest, ...(edges ?? [])].filter(Boolean).map((s) => s.stop()));
-    await topology?.cleanup();
-    wikisFile?.remove();
+    await world?.cleanup();
   });
 
   async function connect(edge: ServiceProcess, topics: string[]): Promise<TestClient> {

@@ -5,20 +5,18 @@ import { connect, type WikicastClient, type WikicastMessage } from '@wikicast/cl
 import {
   metricValue,
   publishContinuously,
-  setupTopology,
+  type ServiceProcess,
+  type ServiceWorld,
   signToken,
-  startService,
+  startServiceWorld,
   TestClient,
   testKey,
-  testWiki,
-  waitFor,
-  waitUntilReady,
-  withKeys,
-  writeWikisFile,
-  type ServiceProcess,
   type TestKey,
   type TestTopology,
+  testWiki,
+  waitFor,
   type WikisFileEntry,
+  withKeys,
 } from '@wikicast/test/support';
 
 /** Lifetime of the readers' connection tokens: short, so "after the longest token lifetime" comes in seconds. */
@@ -45,6 +43,7 @@ describe("rotating a wiki's key under load", () => {
   const newKey = testKey('new');
   const topic = `${wiki.id}:recentchange`;
   const probeTopic = `${wiki.id}:probe`;
+  let world: ServiceWorld;
   let topology: TestTopology;
   let wikisFile: { path: string; remove: () => void };
   let ingest: ServiceProcess;
@@ -64,23 +63,14 @@ describe("rotating a wiki's key under load", () => {
   }
 
   before(async () => {
-    topology = await setupTopology('rotation');
-    wikisFile = writeWikisFile([wiki]);
-    const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
-    [ingest, ...edges] = await Promise.all([
-      startService('ingest', env),
-      startService('edge', { ...env, EDGE_ID: 'rotation-edge-1' }),
-      startService('edge', { ...env, EDGE_ID: 'rotation-edge-2' }),
-    ]);
-    await Promise.all([ingest, ...edges].map((s) => waitUntilReady(s)));
+    world = await startServiceWorld('rotation', [wiki], [{ EDGE_ID: 'rotation-edge-1' }, { EDGE_ID: 'rotation-edge-2' }]);
+    ({ topology, wikisFile, ingest, edges } = world);
   });
 
   after(async () => {
     for (const reader of readers) reader.client.close();
     for (const client of held) client.close();
-    await Promise.all([ingest, ...(edges ?? [])].filter(Boolean).map((s) => s.stop()));
-    await topology?.cleanup();
-    wikisFile?.remove();
+    await world?.cleanup();
   });
 
   /** A token as the wiki mints it now. */

@@ -28,3 +28,5 @@ export type { FailoverWorld, FailoverWorldOptions, PostOutcome, Reader } from '.
 export { assertEveryAcceptedEventDeliveredOnce, FAILOVER_ANSWER_BOUND_MS, FAILOVER_PUBLISH_TIMEOUT_MS, waitForRecovery } from './failover-checks.js';
 export type { Recovery } from './failover-checks.js';
 export { assertSettingsDocumented, settingsRows } from './settings-docs.js';
+export { startServiceWorld } from './service-world.js';
+export type { ServiceWorld } from './service-world.js';
