@@ -27,10 +27,11 @@ const STARTUP_TIMEOUT_MS = 20_000;
 /**
  * Runs a service from its TypeScript source as its own process on port 0 and resolves once it
  * logged `listening` with the port it bound. Services run as separate processes so tests can kill them.
+ * `nodeArgs` go to Node itself (a benchmark's `--cpu-prof`, which NODE_OPTIONS does not take).
  */
-export function startService(kind: ServiceKind, env: Record<string, string>): Promise<ServiceProcess> {
+export function startService(kind: ServiceKind, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
   const entry = resolve(REPO_ROOT, 'services', kind, 'src', 'main.ts');
-  const child = spawn(process.execPath, ['--conditions=wikicast-source', '--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=wikicast-source', '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
