@@ -69,6 +69,10 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push('');
   md.push('Scaling out, with 1, 2 and 3 edges behind HAProxy as deployed, has a document of its own, written by `test/bench/scale-out.ts`: [benchmarks/scale-out.md](benchmarks/scale-out.md).');
   md.push('');
+  md.push('<a id="code-shape"></a>After the edge\'s restructuring (layers in folders, one live-log owner, sinks given parsed entries, one confirm publisher; issue 13), fan-out and memory were measured again with the same programs (`run.ts --only fanout,memory --systems wikicast,uws`): [benchmarks/code-shape/benchmarks.md](benchmarks/code-shape/benchmarks.md). Fan-out 0.99× the uWS loop\'s deliveries/s and 1.07× per CPU-second (0.83× and 0.92× in the full run below); memory per idle connection 1,720 B (870 B JS heap), against 1,752 B (876 B) for the code before this wave measured the same day on the same machine (1,659 B in the full run below): neither got worse.');
+  md.push('');
+  md.push('<a id="latency-breakdown"></a>Where the latency and the CPU go, stage by stage and process by process (issue 15): [benchmarks/latency-breakdown.md](benchmarks/latency-breakdown.md), measured with the programs in `test/bench/tools/`.');
+  md.push('');
   md.push('<a id="broker-failover"></a>A 3-node RabbitMQ cluster next to a single node (ingest throughput, p99 delivery latency) and the measured failover times after losing a node: [benchmarks/broker-cluster.md](benchmarks/broker-cluster.md), written by `test/bench/broker-cluster.ts`.');
   md.push('');
 
