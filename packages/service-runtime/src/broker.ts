@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
+import { batchAmqpWrites } from './amqp-write-batching.js';
 import type { Logger } from 'pino';
 import { reconnectDelayMs } from './reconnect-delay.js';
 import type { AmqpTlsOptions } from './amqp-tls.js';
@@ -120,6 +121,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
         timeout: CONNECT_TIMEOUT_MS,
         clientProperties: { connection_name: this.#options.connectionName },
       });
+      batchAmqpWrites(model, logger);
       this.#current = model;
       this.#node = node;
       this.#watch(model);

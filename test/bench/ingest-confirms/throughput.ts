@@ -52,7 +52,7 @@ const ingest = await startService('ingest', {
   WIKICAST_WIKIS_FILE: wikisFile.path,
   WIKICAST_INGEST_RATE_PER_WIKI: '0',
   INGEST_ID: 'bench',
-});
+}, process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []);
 const rows: Row[] = [];
 let integrity = '';
 try {
