@@ -35,6 +35,7 @@ export const ErrorCodes = {
   invalid_frame: { status: 400, doc: 'The WebSocket frame does not match any known frame; the message names the field.' },
   invalid_request: { status: 400, doc: 'A control request (such as a revocation) does not match its schema; the message names the field.' },
   invalid_topic: { status: 400, doc: 'The topic is not a valid topic name.' },
+  invalid_query: { status: 400, doc: 'A parameter of a stream request (a filter, `since`, `Last-Event-ID`) is not valid; the message names it.' },
   foreign_topic: { status: 403, doc: "The topic belongs to another wiki than the token's." },
   unauthorized: {
     status: 401,
@@ -43,7 +44,7 @@ export const ErrorCodes = {
     doc: 'No token, or a token that is malformed, expired or not signed with a key its wiki lists.',
   },
   forbidden: { status: 403, doc: 'The token is valid but does not allow this action.' },
-  not_found: { status: 404, doc: 'No such endpoint.' },
+  not_found: { status: 404, doc: 'No such endpoint, or no such stream.' },
   method_not_allowed: { status: 405, doc: 'The endpoint does not accept this HTTP method.' },
   payload_too_large: { status: 413, close: CloseCode.tooBig, disconnectReason: 'too_big', doc: 'The body or frame is larger than the configured limit.' },
   unsupported_media_type: { status: 415, doc: 'The body is not application/json.' },

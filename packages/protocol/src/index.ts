@@ -27,6 +27,7 @@ export type { TopicResolution } from './topic.js';
 export { EDGE_AUDIENCE, INGEST_AUDIENCE, TOKEN_ALGORITHM, hasAudience } from './audiences.js';
 export type { TokenClaims } from './token.js';
 export { cursorCheck, decodeCursor, encodeCursor } from './cursor.js';
+export { sinceTime } from './since.js';
 export type { Cursor } from './cursor.js';
 export { ErrorCodes } from './error-codes.js';
 export type { ClosingErrorCode, DisconnectReason, ErrorBody, ErrorCode, ErrorSpec } from './error-codes.js';

@@ -48,6 +48,11 @@ export class WikiRegistry {
     return this.#byId.get(id);
   }
 
+  /** Every served wiki, in the file's order. */
+  all(): IterableIterator<ServedWiki> {
+    return this.#byId.values();
+  }
+
   get size(): number {
     return this.#byId.size;
   }

@@ -27,6 +27,9 @@ import { Admission } from './access/admission.js';
 import { Router } from './router.js';
 import { LiveLog } from './resume/live-log.js';
 import { registerSseRoute } from './transport/sse-route.js';
+import { SseStreams } from './transport/sse-streams.js';
+import { registerFarmRoute } from './eventstreams/farm-route.js';
+import { FarmTexts } from './eventstreams/farm-encoder.js';
 import { StreamConsumer } from './broker/stream-consumer.js';
 import { StreamReadSlots } from './resume/stream-read-slots.js';
 import { ResumingSubscriptions } from './resume/resuming-subscriptions.js';
@@ -158,7 +161,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     currentCursor: () => live.cursor,
     refusingReason,
   });
-  registerSseRoute(app, {
+  const sseStreams = new SseStreams({
     wikis,
     admission,
     connections,
@@ -170,6 +173,8 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     currentCursor: () => live.cursor,
     refusingReason,
   });
+  registerSseRoute(app, sseStreams, { admission, wikis, config });
+  registerFarmRoute(app, sseStreams, { admission, wikis, texts: new FarmTexts(names.log) });
   registerHealthRoutes(app, {
     notReadyReason: () => {
       if (closing !== null) return 'shutting down';

@@ -61,6 +61,18 @@ export async function identify(credentials: Credentials, wikis: WikiRegistry, ci
   }
 }
 
+/** The `wiki` of an anonymous reader of the farm streams (`/v2/stream/…`): it reads every public wiki, not one. */
+export const FARM_READER_WIKI = '*';
+
+/** An anonymous reader of the farm streams: which wikis it sees is decided per event (see farm-encoder.ts). */
+export function anonymousFarmReader(): Identity {
+  return anonymousReader(FARM_READER_WIKI);
+}
+
+function anonymousReader(wiki: string): Identity {
+  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null, key: null };
+}
+
 function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {
   if (wiki === null) {
     throw new EdgeError('unauthorized', 'no token: pass ?token=, or ?wiki=<id> to read a public wiki anonymously');
@@ -68,5 +80,5 @@ function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {
   if (wikis.get(wiki)?.public !== true) {
     throw new EdgeError('unauthorized', `wiki ${JSON.stringify(wiki)} is not public: a token is required`);
   }
-  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null, key: null };
+  return anonymousReader(wiki);
 }

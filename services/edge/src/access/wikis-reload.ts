@@ -1,5 +1,6 @@
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from '../edge-error.js';
+import { FARM_READER_WIKI } from './identity.js';
 import type { Session } from '../session.js';
 
 /**
@@ -12,6 +13,8 @@ import type { Session } from '../session.js';
  */
 export function disownedReason(session: Session, current: WikiRegistry): string | null {
   const { wiki, anonymous, key } = session.identity;
+  // It reads no one wiki: each event is checked against the wikis in force when it is written.
+  if (anonymous && wiki === FARM_READER_WIKI) return null;
   const now = current.get(wiki);
   if (now === undefined) return `wiki ${JSON.stringify(wiki)} is no longer served`;
   if (anonymous) return now.public ? null : `wiki ${JSON.stringify(wiki)} is no longer public: a token is required`;

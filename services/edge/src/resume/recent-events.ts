@@ -56,11 +56,25 @@ export class RecentEvents {
     return index === -1 ? undefined : this.#get(index);
   }
 
+  /**
+   * Every held entry, oldest first, when memory reaches far enough back for a resume from time
+   * `ms`: its oldest entry is stamped at least the clock skew before it (see CLOCK_SKEW_MS), so
+   * no event stamped at or after `ms` can be older than what is held. `null` when it does not.
+   */
+  fromTime(ms: number, skewMs: number): Iterable<LogEntry> | null {
+    if (this.#size === 0 || !(this.#get(0).tsMs <= ms - skewMs)) return null;
+    return this.#from(0);
+  }
+
   /** Every held entry after `offset` (which must be held), oldest first. */
   *after(offset: number): Iterable<LogEntry> {
     const index = this.#indexOf(offset);
     if (index === -1) return;
-    for (let i = index + 1; i < this.#size; i++) yield this.#get(i);
+    yield* this.#from(index + 1);
+  }
+
+  *#from(index: number): Iterable<LogEntry> {
+    for (let i = index; i < this.#size; i++) yield this.#get(i);
   }
 
   #get(index: number): LogEntry {

@@ -1,15 +1,17 @@
-import { CloseCode, cursorCheck, decodeCursor, type Cursor } from '@wikicast/protocol';
+import { CloseCode, cursorCheck, type Cursor } from '@wikicast/protocol';
 import type { ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { undeliverableReason, type LogEntry } from '../broker/log-entry.js';
 import type { EdgeMetrics, ResetReason } from '../metrics.js';
 import { mayRead } from '../access/permissions.js';
+import { FARM_READER_WIKI } from '../access/identity.js';
 import type { LiveLog } from './live-log.js';
 import { ReplayProgress } from './replay-progress.js';
 import type { Router } from '../router.js';
 import type { Session } from '../session.js';
 import type { StreamReadSlots } from './stream-read-slots.js';
-import { readStream } from './stream-reader.js';
+import { readStream, type StreamReadOptions } from './stream-reader.js';
+import { CLOCK_SKEW_MS, parseResumePoint } from './resume-point.js';
 
 export interface ResumingSubscriptionsDeps {
   router: Router;
@@ -58,15 +60,16 @@ export class ResumingSubscriptions {
       return;
     }
     for (const topic of fresh) router.subscribe(session, topic, false);
-    const cursor = decodeCursor(since);
-    const replay = new ReplayProgress(fresh, cursor?.offset ?? -1, this.#deps.heldLimit);
+    const point = parseResumePoint(since);
+    const replay = new ReplayProgress(fresh, point?.kind === 'cursor' ? point.cursor.offset : -1, this.#deps.heldLimit);
     session.startReplay(replay);
     announce();
-    if (cursor === null) {
-      this.#reset(session, replay, 'since is not a cursor this cluster hands out', 'unavailable');
+    if (point === null) {
+      this.#reset(session, replay, 'since is neither a cursor this cluster hands out nor a time (ISO-8601 with a zone, or milliseconds since the epoch)', 'unavailable');
       return;
     }
-    this.#resume(session, replay, cursor).catch((err: unknown) => {
+    const resumed = point.kind === 'cursor' ? this.#resume(session, replay, point.cursor) : this.#resumeFromTime(session, replay, point.ms);
+    resumed.catch((err: unknown) => {
       session.logger.error({ err }, 'replaying failed');
       this.#reset(session, replay, 'replaying failed on this edge', 'unavailable');
     });
@@ -87,44 +90,72 @@ export class ResumingSubscriptions {
         this.#reset(session, replay, 'the cursor names another event at this position (the stream was re-created)', 'unavailable');
         return;
       }
-      let complete = true;
-      session.sink.batch(() => {
-        complete = this.#fromMemory(session, replay, cursor.offset);
-      });
-      if (complete) return this.#goLive(session, replay);
-    } else if (session.identity.anonymous) {
-      // Anyone can open anonymous connections by the thousand; reading old history from the
-      // stream for each would let them crowd out token holders and slow live delivery.
-      const reason = `anonymous readers may resume only within the newest ${recent.capacity} events this edge holds; connect with a token for older history`;
-      this.#reset(session, replay, reason, 'anonymous_limit');
+      if (this.#fromMemory(session, replay, recent.after(cursor.offset), cursor.offset, everyEvent)) return this.#goLive(session, replay);
+    } else if (this.#refusedHistory(session, replay)) {
       return;
     }
     // Older than memory holds, or a reader too slow to take the rest at once: the stream, paced.
-    await this.#fromStream(session, replay, this.#resumePoint(replay, cursor));
+    await this.#fromStream(session, replay, this.#resumePoint(replay, cursor), everyEvent);
   }
 
-  /** Replays from memory what follows `offset`; false if the reader fell behind before the end. */
-  #fromMemory(session: Session, replay: ReplayProgress, offset: number): boolean {
+  /**
+   * Resumes from a time: the events stamped at or after `ms`, from memory when it reaches back
+   * far enough, else from the stream's chunk of that time (less the clock skew), then live.
+   */
+  async #resumeFromTime(session: Session, replay: ReplayProgress, ms: number): Promise<void> {
+    const stampedSince = (entry: LogEntry): boolean => entry.tsMs >= ms;
+    const held = this.#deps.live.recent.fromTime(ms, CLOCK_SKEW_MS);
+    if (held !== null) {
+      if (this.#fromMemory(session, replay, held, -1, stampedSince)) return this.#goLive(session, replay);
+      // The reader fell behind: the rest from the stream, after the last event memory gave it.
+      return this.#fromStream(session, replay, this.#resumePoint(replay, null), stampedSince);
+    }
+    if (this.#refusedHistory(session, replay)) return;
+    await this.#fromStream(session, replay, { timestampMs: ms - CLOCK_SKEW_MS }, stampedSince);
+  }
+
+  /**
+   * Anyone can open anonymous connections by the thousand; reading old history from the stream
+   * for each would let them crowd out token holders and slow live delivery. True (and the reader
+   * told with `reset`) when this reader may not read the stream. Anonymous readers of the farm
+   * streams are the exception: reading history by time or position without an account is what
+   * EventStreams offers its tools; the stream read slots (per address and in all) bound them.
+   */
+  #refusedHistory(session: Session, replay: ReplayProgress): boolean {
+    const { anonymous, wiki } = session.identity;
+    if (!anonymous || wiki === FARM_READER_WIKI) return false;
+    const reason = `anonymous readers may resume only within the newest ${this.#deps.live.recent.capacity} events this edge holds; connect with a token for older history`;
+    this.#reset(session, replay, reason, 'anonymous_limit');
+    return true;
+  }
+
+  /**
+   * Replays from memory the `entries` that `wanted` picks (all that follow the replay's start);
+   * false if the reader fell behind before the end. `start` is the offset the entries follow.
+   */
+  #fromMemory(session: Session, replay: ReplayProgress, entries: Iterable<LogEntry>, start: number, wanted: (entry: LogEntry) => boolean): boolean {
     let replayed = 0;
     let complete = true;
-    for (const entry of this.#deps.live.recent.after(offset)) {
-      if (this.#throttled(session)) {
-        complete = false;
-        break;
+    session.sink.batch(() => {
+      for (const entry of entries) {
+        if (this.#throttled(session)) {
+          complete = false;
+          break;
+        }
+        if (this.#replayOne(session, replay, entry, wanted)) replayed++;
       }
-      if (this.#replayOne(session, replay, entry)) replayed++;
-    }
+    });
     this.#deps.metrics.replayed.inc({ source: 'ring' }, replayed);
     // Messages no edge could deliver within the span replayed: told as live delivery told them.
-    for (const { topic, reason } of this.#deps.live.recent.undeliverableBetween(offset, replay.reached)) {
+    for (const { topic, reason } of this.#deps.live.recent.undeliverableBetween(start, replay.reached)) {
       if (replay.holds(topic) && session.topics.has(topic)) session.send({ op: 'reset', topics: [topic], reason: undeliverableReason(reason) });
     }
     return complete;
   }
 
-  /** Where a replay continues from: the cursor, or the last event memory gave it. */
-  #resumePoint(replay: ReplayProgress, cursor: Cursor): Cursor {
-    if (replay.reached === cursor.offset) return cursor;
+  /** Where a replay continues from: the cursor (if any), or the last event memory gave it. */
+  #resumePoint(replay: ReplayProgress, cursor: Cursor | null): Cursor {
+    if (cursor !== null && replay.reached === cursor.offset) return cursor;
     const last = this.#deps.live.recent.at(replay.reached);
     // Gone from memory meanwhile: a cursor that cannot be checked ends in reset, never a gap.
     return { offset: replay.reached, check: last === undefined ? '' : cursorCheck(last.event.id) };
@@ -134,7 +165,7 @@ export class ResumingSubscriptions {
     return session.sink.bufferedBytes > this.#deps.replayBacklogBytes;
   }
 
-  async #fromStream(session: Session, replay: ReplayProgress, cursor: Cursor): Promise<void> {
+  async #fromStream(session: Session, replay: ReplayProgress, from: StreamReadOptions['from'], wanted: (entry: LogEntry) => boolean): Promise<void> {
     const release = await this.#deps.slots.acquire(session.address, session, () => session.closed);
     if (release === null) return session.endReplay(replay);
     try {
@@ -147,12 +178,12 @@ export class ResumingSubscriptions {
       let replayed = 0;
       const result = await readStream(model, {
         queue: this.#deps.queue,
-        cursor,
+        from,
         prefetch: this.#deps.replayPrefetch,
         idleTimeoutMs: this.#deps.catchUpTimeoutMs,
         logger: session.logger,
         onEntry: (entry) => {
-          if (this.#replayOne(session, replay, entry)) replayed++;
+          if (this.#replayOne(session, replay, entry, wanted)) replayed++;
         },
         // As live (Router.reset): a reader is told it missed an event rather than left unaware.
         onInvalid: (topic, reason) => {
@@ -175,11 +206,11 @@ export class ResumingSubscriptions {
     }
   }
 
-  /** Writes one historic event if this replay covers its topic and the session may read it. */
-  #replayOne(session: Session, replay: ReplayProgress, entry: LogEntry): boolean {
+  /** Writes one historic event if the replay wants it, covers its topic and the session may read it. */
+  #replayOne(session: Session, replay: ReplayProgress, entry: LogEntry, wanted: (entry: LogEntry) => boolean): boolean {
     replay.reached = entry.offset;
     const topic = entry.event.topic;
-    if (!replay.holds(topic) || !session.topics.has(topic) || session.closed) return false;
+    if (!replay.holds(topic) || !session.topics.has(topic) || session.closed || !wanted(entry)) return false;
     if (entry.restricted && !mayRead(session.identity, entry.event)) return false;
     return session.sink.writeEvent(entry);
   }
@@ -206,4 +237,9 @@ export class ResumingSubscriptions {
     for (const topic of replay.topics) this.#deps.router.goLive(session, topic);
   }
 
+}
+
+/** A cursor resume wants every event after the cursor. */
+function everyEvent(): boolean {
+  return true;
 }

@@ -5,8 +5,12 @@ import { parseLogEntry, streamOffset, type LogEntry } from '../broker/log-entry.
 
 export interface StreamReadOptions {
   queue: string;
-  /** The cursor to resume after: its event is read to check it, delivery starts after it. */
-  cursor: Cursor;
+  /**
+   * Where to read from: after a cursor (its event is read to check it, delivery starts after it),
+   * or from the first chunk RabbitMQ stamped at or after a time (every message from there is
+   * handed on; the caller picks the events it wants by their own time).
+   */
+  from: Cursor | { timestampMs: number };
   prefetch: number;
   /** No message for this long: the history asked for is not there (e.g. a re-created, shorter stream). */
   idleTimeoutMs: number;
@@ -37,9 +41,11 @@ export type StreamReadResult = { ok: true; lastOffset: number } | { ok: false; r
 export async function readStream(model: ChannelModel, options: StreamReadOptions): Promise<StreamReadResult> {
   const channel = await model.createChannel();
   return new Promise<StreamReadResult>((resolve) => {
-    const { cursor, logger } = options;
-    let verified = false;
-    let lastOffset = cursor.offset;
+    const { from, logger } = options;
+    const cursor = 'offset' in from ? from : null;
+    // A read from a time has no event to check: the first message is already one to hand on.
+    let verified = cursor === null;
+    let lastOffset = cursor?.offset ?? -1;
     let finished = false;
     let idleTimer: NodeJS.Timeout | null = null;
     /** Received, not yet handled: while the reader is behind, at most `prefetch` wait here. */
@@ -72,8 +78,8 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
     const handle = (message: ConsumeMessage): boolean => {
       const offset = streamOffset(message.properties.headers as Record<string, unknown> | undefined);
       // RabbitMQ starts at the chunk holding the offset asked for, so earlier messages come first.
-      if (offset === null || offset < cursor.offset) return false;
-      if (!verified) {
+      if (offset === null || (cursor !== null && offset < cursor.offset)) return false;
+      if (!verified && cursor !== null) {
         const reason = verify(offset, message, cursor);
         if (reason !== null) {
           finish({ ok: false, reason });
@@ -132,12 +138,20 @@ export async function readStream(model: ChannelModel, options: StreamReadOptions
       .then(() =>
         channel.consume(options.queue, receive, {
           noAck: false,
-          // A typed long: amqplib would encode small numbers as byte or short table values.
-          arguments: { 'x-stream-offset': { '!': 'long', value: cursor.offset } },
+          arguments: { 'x-stream-offset': streamOffsetArgument(from) },
         }),
       )
       .catch((err: unknown) => finish({ ok: false, reason: `reading the stream failed: ${(err as Error).message}` }));
   });
+}
+
+/**
+ * The consumer's `x-stream-offset`: a typed long for an offset (amqplib would encode small numbers
+ * as byte or short table values), an AMQP timestamp (whole seconds) for a time.
+ */
+function streamOffsetArgument(from: StreamReadOptions['from']): { '!': 'long' | 'timestamp'; value: number } {
+  if ('offset' in from) return { '!': 'long', value: from.offset };
+  return { '!': 'timestamp', value: Math.max(0, Math.floor(from.timestampMs / 1000)) };
 }
 
 /** Why the message at the cursor's position does not match the cursor, or `null` if it does. */

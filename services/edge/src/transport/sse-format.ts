@@ -42,11 +42,16 @@ function hasLineBreak(value: string): boolean {
   return value.includes('\n') || value.includes('\r');
 }
 
+/** Turns an event into the text one SSE reader gets, or `null` when that reader gets nothing of it. */
+export interface EventEncoder {
+  encode(entry: LogEntry): string | null;
+}
+
 /**
  * Every SSE reader of an event gets the same bytes: the router hands them the same entry one
  * after another, so remembering the last one builds each event's text once, not once per reader.
  */
-export class SseEncoder {
+export class SseEncoder implements EventEncoder {
   #lastEntry: LogEntry | null = null;
   #lastMessage = '';
 

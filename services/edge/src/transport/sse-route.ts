@@ -1,177 +1,41 @@
-import { sendError, type Exchange, type WikiRegistry } from '@wikicast/service-runtime';
-import type { Logger } from 'pino';
-import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import type { EdgeConfig } from '../config.js';
+import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import { EdgeError } from '../edge-error.js';
-import type { Admission } from '../access/admission.js';
-import { requestAddress, type TrustedProxies } from './client-address.js';
-import type { Identity } from '../access/identity.js';
-import type { EdgeMetrics } from '../metrics.js';
-import { Session } from '../session.js';
-import { SseEncoder } from './sse-format.js';
-import { SseSink } from './sse-sink.js';
-import type { ResumingSubscriptions } from '../resume/resuming-subscriptions.js';
-import type { Connections } from './connections.js';
 import { resolveTopics } from '../access/topics.js';
+import { SseEncoder } from './sse-format.js';
+import { preflight, type SseAsk, type SseStreams, type SseStreamsDeps } from './sse-streams.js';
 
 export const SSE_PATH = '/v1/sse';
 
-export interface SseRouteDeps {
-  wikis: () => WikiRegistry;
-  admission: Admission;
-  /** Routing, token expiry and the connection metrics of each stream, from open to end. */
-  connections: Connections;
-  /** Subscribing as the WebSocket does: `since` (here `Last-Event-ID`) replays what was missed. */
-  subscriptions: ResumingSubscriptions;
-  metrics: EdgeMetrics;
-  logger: Logger;
-  /** `instance` names the edge in `welcome`; `sseHeartbeatS` spaces the comment heartbeats. */
-  config: Pick<EdgeConfig, 'instance' | 'maxBufferedBytes' | 'maxTopicsPerConnection' | 'sseHeartbeatS'>;
-  /** Proxies whose X-Forwarded-For names the client (stream reads are limited per client address). */
-  trustedProxies: TrustedProxies;
-  /** The newest cursor this edge has delivered, for `welcome`. */
-  currentCursor: () => string | null;
-  /** Why new connections are refused (draining), or `null`. */
-  refusingReason: () => string | null;
-}
-
-/** What a request asks for, copied before uWS reuses the request. */
-interface SseRequest {
-  token: string | null;
-  wiki: string | null;
-  topics: string[];
-  /** `Last-Event-ID`, else `?since=`, else `?lastEventId=` (for clients that cannot set headers). */
-  since: string | undefined;
-}
-
-/**
- * EventSource clients send no credentials (the token is in the URL), so any page may read the
- * stream; without this header a wiki on another origin could not.
- */
-const CORS_HEADERS = { 'access-control-allow-origin': '*' };
-
 /**
  * `GET /v1/sse?topics=a,b&token=…` (or `?wiki=` for anonymous reading of a public wiki): the
- * WebSocket's identity, topics and permissions, as text/event-stream. Refusals are an HTTP status
- * with the JSON error body, before the stream starts.
+ * WebSocket's identity, topics and permissions, as text/event-stream.
  */
-export function registerSseRoute(app: TemplatedApp, deps: SseRouteDeps): void {
-  const streams = new SseStreams(deps);
-  app.get(SSE_PATH, (res, req) => streams.handle(res, req));
+export function registerSseRoute(app: TemplatedApp, streams: SseStreams, deps: Pick<SseStreamsDeps, 'admission' | 'wikis' | 'config'>): void {
+  const encoder = new SseEncoder();
+  app.get(SSE_PATH, (res, req) => streams.handle(res, req, (request) => readRequest(request, encoder, deps)));
+  app.options(SSE_PATH, preflight);
 }
 
-/** The open SSE streams of one edge: admitting them, and one heartbeat timer for all. */
-class SseStreams {
-  readonly #deps: SseRouteDeps;
-  readonly #encoder = new SseEncoder();
-  readonly #open = new Set<SseSink>();
-  /** Sessions derive their per-client logger from this one when they first log. */
-  readonly #logger: Logger;
-
-  constructor(deps: SseRouteDeps) {
-    this.#deps = deps;
-    this.#logger = deps.logger.child({ transport: 'sse' });
-    const heartbeat = setInterval(() => {
-      for (const sink of this.#open) sink.ping();
-    }, deps.config.sseHeartbeatS * 1000);
-    heartbeat.unref();
-  }
-
-  handle(res: HttpResponse, req: HttpRequest): void {
-    const exchange: Exchange = { res, aborted: false };
-    let sink: SseSink | null = null;
-    res.onAborted(() => {
-      exchange.aborted = true;
-      sink?.aborted();
-    });
-    const request = readRequest(req);
-    const address = requestAddress(res, req, this.#deps.trustedProxies);
-    const refusing = this.#deps.refusingReason();
-    if (refusing !== null) return refuseDraining(exchange, refusing);
-    if (request.topics.length === 0) return this.#refuse(exchange, new EdgeError('invalid_topic', 'no topics: pass ?topics=a,b'));
-    this.#deps.admission
-      .admit({ token: request.token, wiki: request.wiki })
-      .then((identity) => {
-        if (exchange.aborted) return;
-        // The edge began draining while the token was verified: this stream would miss the 1012 sweep.
-        const draining = this.#deps.refusingReason();
-        if (draining !== null) return refuseDraining(exchange, draining);
-        const topics = resolveTopics(request.topics, identity.wiki, this.#deps.wikis());
-        const max = this.#deps.config.maxTopicsPerConnection;
-        if (topics.length > max) throw new EdgeError('forbidden', `at most ${max} topics per connection`);
-        sink = this.#start(res, identity, topics, request.since, address);
-      })
-      .catch((err: unknown) => {
-        if (sink !== null) return this.#logger.error({ err }, 'starting an SSE stream failed');
-        if (err instanceof EdgeError) return this.#refuse(exchange, err);
-        this.#logger.error({ err }, 'verifying a token failed unexpectedly');
-        sendError(exchange, 'internal', 'opening the stream failed', CORS_HEADERS);
-      });
-  }
-
-  #refuse(exchange: Exchange, err: EdgeError): void {
-    this.#logger.info({ code: err.code, reason: err.message }, 'SSE request refused');
-    // Counted as the WebSocket counts the refusal it closes with 1008.
-    if (err.code === 'unauthorized') this.#deps.metrics.disconnects.inc({ reason: 'unauthorized' });
-    sendError(exchange, err.code, err.message, CORS_HEADERS);
-  }
-
-  /** Writes the headers and `welcome`, registers the session and subscribes it. */
-  #start(res: HttpResponse, identity: Identity, topics: string[], since: string | undefined, address: string): SseSink {
-    const deps = this.#deps;
-    let session: Session | null = null;
-    const sink: SseSink = new SseSink(res, {
-      maxBufferedBytes: deps.config.maxBufferedBytes,
-      encoder: this.#encoder,
-      onEnded: () => {
-        this.#open.delete(sink);
-        if (session !== null) this.#ended(session, sink);
-      },
-    });
-    const opened = new Session(identity, sink, this.#logger, address);
-    session = opened;
-    this.#open.add(sink);
-    res.cork(() => {
-      res
-        .writeStatus('200 OK')
-        .writeHeader('content-type', 'text/event-stream')
-        .writeHeader('cache-control', 'no-cache')
-        // nginx and similar proxies buffer responses unless told not to.
-        .writeHeader('x-accel-buffering', 'no')
-        // Ended streams are not reused: a reconnect must be able to reach another edge (see SseSink.end).
-        .writeHeader('connection', 'close')
-        .writeHeader('access-control-allow-origin', CORS_HEADERS['access-control-allow-origin']);
-      deps.connections.opened(opened);
-      opened.logger.info({ anonymous: identity.anonymous, topics, since, address }, 'connected');
-      const cursor = deps.currentCursor();
-      const welcome = { op: 'welcome', cid: identity.cid, edge: deps.config.instance, cursor } as const;
-      // A fresh reader's `id` is where the edge is now, so an EventSource that reconnects before
-      // its first event resumes from there; a resuming reader keeps the id it came with.
-      if (since === undefined && cursor !== null) sink.writeFrameWithId(welcome, cursor);
-      else sink.writeFrame(welcome);
-      deps.subscriptions.subscribe(opened, topics, since, () => opened.send({ op: 'subscribed', topics }));
-    });
-    return sink;
-  }
-
-  #ended(session: Session, sink: SseSink): void {
-    // uWS cuts a reader that took nothing for its HTTP timeout: that reader was too slow.
-    const reason = this.#deps.connections.ended(session, sink.backlogged ? 'too_slow' : 'client_closed');
-    session.logger.info({ reason }, 'disconnected');
-  }
-}
-
-function readRequest(req: HttpRequest): SseRequest {
+function readRequest(req: HttpRequest, encoder: SseEncoder, deps: Pick<SseStreamsDeps, 'admission' | 'wikis' | 'config'>): SseAsk {
   const query = new URLSearchParams(req.getQuery() ?? '');
-  const topics = query
+  const names = query
     .getAll('topics')
     .flatMap((value) => value.split(','))
     .map((name) => name.trim())
     .filter((name) => name !== '');
+  if (names.length === 0) throw new EdgeError('invalid_topic', 'no topics: pass ?topics=a,b');
+  // `Last-Event-ID`, else `?since=`, else `?lastEventId=` (for clients that cannot set headers).
   const since = req.getHeader('last-event-id') || query.get('since') || query.get('lastEventId') || undefined;
-  return { token: query.get('token') || null, wiki: query.get('wiki') || null, topics, since };
-}
-
-function refuseDraining(exchange: Exchange, reason: string): void {
-  sendError(exchange, 'shutting_down', reason, { 'retry-after': '1', ...CORS_HEADERS });
+  const credentials = { token: query.get('token') || null, wiki: query.get('wiki') || null };
+  return {
+    admit: () => deps.admission.admit(credentials),
+    since,
+    plan: (identity) => {
+      const topics = resolveTopics(names, identity.wiki, deps.wikis());
+      const max = deps.config.maxTopicsPerConnection;
+      if (topics.length > max) throw new EdgeError('forbidden', `at most ${max} topics per connection`);
+      return { topics, encoder };
+    },
+    welcomeId: (cursor) => cursor,
+  };
 }

@@ -1,7 +1,7 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import type { ServerFrame } from '@wikicast/protocol';
 import type { LogEntry } from '../broker/log-entry.js';
-import { SSE_PING, sseControl, type SseEncoder } from './sse-format.js';
+import { SSE_PING, sseControl, type EventEncoder } from './sse-format.js';
 import type { Sink } from './sink.js';
 
 /** A comment line: written when the socket drains, to flush uWS's buffer (see constructor). */
@@ -10,7 +10,8 @@ const DRAIN_NUDGE = ':\n';
 export interface SseSinkOptions {
   /** Bytes that may wait in uWS's buffer, as for a WebSocket; more ends the response (too slow). */
   maxBufferedBytes: number;
-  encoder: SseEncoder;
+  /** This reader's text of each event (`null`: this reader gets nothing of it). */
+  encoder: EventEncoder;
   /** The stream ended, whoever ended it: called exactly once. */
   onEnded: () => void;
 }
@@ -68,7 +69,8 @@ export class SseSink implements Sink {
 
   writeEvent(entry: LogEntry): boolean {
     if (this.#closed) return false;
-    return this.#send(this.#options.encoder.encode(entry));
+    const text = this.#options.encoder.encode(entry);
+    return text === null || this.#send(text);
   }
 
   /** Writes a frame with an `id:` of its own (the `welcome` carries the position to resume from). */
