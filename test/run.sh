@@ -10,7 +10,7 @@ cd "$repo"
 # Chromium (browser tests), MediaWiki with PHP and SQLite (extension tests). One apt-get run up
 # front rather than one per test file.
 bash deploy/bootstrap.sh prometheus openssl chromium \
-  mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl
+  mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl python3-requests
 
 echo "== typecheck"
 pnpm run typecheck
