@@ -37,6 +37,14 @@ test('tail: topics, since, count', () => {
   });
 });
 
+test('tail: --since takes a time as well as a cursor, and nothing else', () => {
+  for (const since of ['2026-12-03T10:00:00Z', '1764756000000']) {
+    const parsed = parseCommand(['tail', '--wiki', 'demo', '--topics', 'demo:a', '--since', since]);
+    assert.equal(parsed.command === 'tail' ? parsed.since : null, since);
+  }
+  usageError(['tail', '--wiki', 'demo', '--topics', 'demo:a', '--since', 'yesterday'], /--since must be a cursor .*, an ISO-8601 time/);
+});
+
 test('usage errors name the problem', () => {
   usageError(['frobnicate'], /unknown command "frobnicate"/);
   usageError(['token'], /--wiki is required/);

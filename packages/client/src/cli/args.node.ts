@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { decodeCursor, sinceTime } from '@wikicast/protocol';
 import { CliError, ExitCode } from './exit-codes.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -69,6 +70,9 @@ export function parseCommand(argv: readonly string[]): Command {
   const topics = list(values.topics);
   if (topics === undefined) throw usage('tail: --topics is required');
   const since = str(values.since);
+  if (since !== undefined && decodeCursor(since) === null && sinceTime(since) === null) {
+    throw usage(`tail: --since must be a cursor printed earlier, an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or milliseconds since the epoch, not ${JSON.stringify(since)}`);
+  }
   const count = values.count === undefined ? undefined : positive('tail', 'count', values.count, 1);
   const anonymous = values.anonymous === true ? { anonymous: true } : {};
   return { command: 'tail', token, topics, ...(since !== undefined ? { since } : {}), ...(count !== undefined ? { count } : {}), ...anonymous };

@@ -40,13 +40,15 @@ accepted event id once RabbitMQ confirmed it.
 
 ${TOKEN_OPTIONS}`,
 
-  tail: `Usage: wikicast tail --wiki ID --topics T1[,T2] [--since CURSOR] [--count N] [--anonymous]
+  tail: `Usage: wikicast tail --wiki ID --topics T1[,T2] [--since CURSOR|TIME] [--count N] [--anonymous]
 
 Subscribes over WebSocket ($WIKICAST_URL turned into ws://…/v1/ws) and prints every event as
 one JSON object a line on stdout, with its cursor. Logs go to stderr. Reconnects and resumes
 by itself; stops on Ctrl-C or SIGTERM (exit 0).
   --topics T         topics (repeatable, or comma-separated)
   --since CURSOR     replay what came after this cursor first (a cursor printed earlier)
+  --since TIME       or every event stamped at or after a time: ISO-8601 with a zone
+                     (2026-12-03T10:00:00Z) or milliseconds since the epoch
   --count N          exit 0 after printing N events
   --anonymous        read a public wiki without a token (no secret needed)
 
