@@ -73,6 +73,8 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push('');
   md.push('<a id="latency-breakdown"></a>Where the latency and the CPU go, stage by stage and process by process (issue 15): [benchmarks/latency-breakdown.md](benchmarks/latency-breakdown.md), measured with the programs in `test/bench/tools/`.');
   md.push('');
+  md.push('<a id="eventstreams"></a>The EventStreams API (`/v2/stream/…`, issue 16) with 1,000 readers of the farm stream on one edge: [benchmarks/eventstreams.md](benchmarks/eventstreams.md), written by `test/bench/eventstreams.ts`.');
+  md.push('');
   md.push('<a id="broker-failover"></a>A 3-node RabbitMQ cluster next to a single node (ingest throughput, p99 delivery latency) and the measured failover times after losing a node: [benchmarks/broker-cluster.md](benchmarks/broker-cluster.md), written by `test/bench/broker-cluster.ts`.');
   md.push('');
 
