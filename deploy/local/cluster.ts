@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     [
       'Wikicast local cluster is ready.',
       `  demo page        ${base}/`,
-      `  entry (HAProxy)  ${base}   POST /v1/events · WebSocket /v1/ws, /websocket · SSE /v1/sse`,
+      `  entry (HAProxy)  ${base}   POST /v1/events · WebSocket /v1/ws, /websocket · SSE /v1/sse · EventStreams /v2/stream/recentchange`,
       `  internal entry   http://${settings.host}:${settings.internalPort}   the same, plus POST /v1/control/revoke ($wgWikicastIngestUrl)`,
       `  stats, metrics   http://${settings.host}:${settings.statsPort}/stats · /metrics`,
       `  ingest           http://${settings.host}:${settings.ingestPort}`,
