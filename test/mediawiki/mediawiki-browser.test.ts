@@ -49,6 +49,8 @@ describe('MediaWiki → ingest → edge → readers', () => {
   /** The WebSockets the page opened: a token that lapsed would show as a second one (4001, reconnect). */
   const pageSockets: string[] = [];
   const clients: TestClient[] = [];
+  /** Uncaught errors of every page this file opens: none is allowed. */
+  const pageErrors: string[] = [];
 
   before(async () => {
     topology = await setupTopology('mwlive');
@@ -134,6 +136,7 @@ describe('MediaWiki → ingest → edge → readers', () => {
     context = await browser.newContext();
     page = await context.newPage();
     page.on('websocket', (socket) => pageSockets.push(socket.url()));
+    page.on('pageerror', (err) => pageErrors.push(`reader page: ${err.message}`));
     await page.goto(`${mw.url}/index.php?title=Live_page`);
     assert.equal(await page.evaluate('mw.config.get("wsWikiID")'), `${wiki.id}:`);
     await page.waitForFunction('window.webSocket && window.webSocket.connected()');
@@ -206,6 +209,33 @@ describe('MediaWiki → ingest → edge → readers', () => {
     const error = await client.next((f) => f.op === 'error', 'the revoked error frame', DELIVERY_TIMEOUT_MS);
     assert.equal(error.code, 'revoked');
     assert.equal(await client.closed(DELIVERY_TIMEOUT_MS), 1008);
+  });
+
+  it('a blocked user with a page open is reconnected read-only, with no uncaught page error', async () => {
+    assert.ok(browser, 'the browser of the previous tests is open');
+    await mw.maintenance('createAndPromote.php', ['Trudy', MALLORY_PASSWORD]);
+    const trudy = new ApiSession(mw.apiUrl);
+    await trudy.login('Trudy', MALLORY_PASSWORD);
+    const trudyContext = await browser.newContext();
+    const { hostname } = new URL(mw.url);
+    await trudyContext.addCookies([...trudy.cookies].map(([name, value]) => ({ name, value, domain: hostname, path: '/' })));
+    const trudyPage = await trudyContext.newPage();
+    const sockets: string[] = [];
+    trudyPage.on('websocket', (socket) => sockets.push(socket.url()));
+    trudyPage.on('pageerror', (err) => pageErrors.push(`blocked user's page: ${err.message}`));
+    await trudyPage.goto(`${mw.url}/index.php?title=Live_page`);
+    assert.equal(await trudyPage.evaluate('mw.config.get("wgUserName")'), 'Trudy');
+    await trudyPage.waitForFunction('window.webSocket && window.webSocket.connected()');
+
+    // Closed (revoked), then back on a second socket with a new token.
+    const reconnected = trudyPage.waitForEvent('websocket', { timeout: DELIVERY_TIMEOUT_MS });
+    const answer = await admin.post({ action: 'block', user: 'Trudy', expiry: '1 day', reason: 'test', token: await admin.csrfToken() });
+    assert.ok(answer.block, JSON.stringify(answer));
+    await reconnected;
+    assert.equal(sockets.length, 2, 'the page reconnected once after the revocation');
+    await trudyPage.waitForFunction('window.webSocket.connected()', undefined, { timeout: DELIVERY_TIMEOUT_MS });
+    assert.deepEqual(pageErrors, []);
+    await trudyContext.close();
   });
 
   it('with ingest stopped an edit still saves; once ingest is back the queued edit reaches `wikicast tail` and the page', async () => {

@@ -25,6 +25,16 @@ function getToken() {
 
 client = adapter.connect( { url: settings.url, getToken: getToken } );
 if ( client ) {
+	// Without a listener the client throws what it reports (docs/client.md), which a page shows
+	// as an uncaught error. A revocation (a block) is expected: the client fetches a new token
+	// and is back, read-only while the block lasts; everything else is worth a console warning.
+	client.on( 'error', function ( err ) {
+		if ( err && err.code === 'revoked' ) {
+			mw.log( 'Wikicast: access revoked (' + err.message + '); reconnecting with a new token' );
+			return;
+		}
+		mw.log.warn( 'Wikicast: ' + ( err && err.code ? err.code + ': ' : '' ) + ( err && err.message ? err.message : String( err ) ) );
+	} );
 	pageNotice.watch( client, settings.wiki );
 	/**
 	 * Fired once the client exists (it may still be connecting).
