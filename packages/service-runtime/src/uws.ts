@@ -6,8 +6,11 @@ export class UwsFallbackError extends Error {
   readonly code = 'uws_fallback';
   constructor() {
     super(
-      'uWebSockets.js fell back to its JavaScript implementation (no native binary for this Node.js build); ' +
-        'refusing to start. Use Node 18/20 on linux-x64, or set WIKICAST_ALLOW_UWS_FALLBACK=true to run slowly anyway.',
+      `uWebSockets.js fell back to its slow JavaScript implementation: the build Wikicast depends on ` +
+        `(@trufflesuite/uws-js-unofficial 20.30.0-unofficial.0) has native binaries for the Node 18 and 20 ABIs only, ` +
+        `and this is Node ${process.version} (ABI ${process.versions.modules}) on ${process.platform}-${process.arch}; refusing to start. ` +
+        'Run Node 20 (as the images do; it reached its end of life in April 2026), or a uWebSockets.js built for this Node and glibc ' +
+        '(docs/operations.md, "Runtime support"); WIKICAST_ALLOW_UWS_FALLBACK=true runs slowly anyway, for development only.',
     );
     this.name = 'UwsFallbackError';
   }

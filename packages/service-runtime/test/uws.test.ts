@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { it } from 'node:test';
 import { loadUws, uwsIsNative } from '../src/index.js';
+import { UwsFallbackError } from '../src/uws.js';
 
 it('loads the native uWebSockets.js build on this platform', () => {
   assert.equal(uwsIsNative(), true, 'the native binary should load for Node 20 on linux-x64');
@@ -10,6 +11,13 @@ it('loads the native uWebSockets.js build on this platform', () => {
 it('tells the JavaScript fallback from the native build', () => {
   const fallbackLike = { App: function App() {} } as unknown as Parameters<typeof uwsIsNative>[0];
   assert.equal(uwsIsNative(fallbackLike), false);
+});
+
+it("says why it refuses the fallback, for which Node, and what an operator can do", () => {
+  const message = new UwsFallbackError().message;
+  assert.ok(message.includes(process.version), message);
+  assert.match(message, /Node 18 and 20 ABIs only/);
+  assert.match(message, /docs\/operations\.md, "Runtime support"/);
 });
 
 it('refuses the real JavaScript fallback unless allowed', async () => {
