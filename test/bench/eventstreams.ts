@@ -11,11 +11,12 @@
  * event and measure its lag (`meta.dt`, stamped at publish, to arrival).
  */
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { REPO_ROOT, startServiceWorld, testWiki, type ServiceWorld } from '@wikicast/test/support';
+import * as hdr from 'hdr-histogram-js';
+import { metricValue, REPO_ROOT, startServiceWorld, testWiki, waitFor, type ServiceWorld } from '@wikicast/test/support';
 import { cpuSeconds, sleep } from './lib/proc.js';
 
 const { values } = parseArgs({
@@ -32,17 +33,12 @@ const WIKIS = ['esbench0', 'esbench1', 'esbench2', 'esbench3'].map((id) => testW
 
 interface Row {
   label: string;
-  readers: number;
-  rate: number;
   published: number;
   deliveries: number;
   expected: number;
   /** From the first publish until every reader had every event (or 10 s after the last publish). */
   elapsedS: number;
-  /** How long after the last publish the readers took to get the rest. */
-  drainS: number;
   edgeCpuS: number;
-  readerCpuS: number;
   lagP50: number;
   lagP99: number;
   cut: number;
@@ -51,30 +47,32 @@ interface Row {
 class Reader {
   count = 0;
   ended = false;
-  readonly lags: number[] = [];
   #tail = '';
+  readonly #request: ClientRequest;
 
-  constructor(url: string, localAddress: string, readonly sampled: boolean) {
-    const req = request(url, { localAddress, headers: { accept: 'text/event-stream' } }, (res) => {
+  /** @param lags where a sampled reader records each event's lag (ms); `null`: not sampled. */
+  constructor(url: string, localAddress: string, readonly lags: hdr.Histogram | null) {
+    this.#request = request(url, { localAddress, headers: { accept: 'text/event-stream' } }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => this.#take(chunk));
       res.on('end', () => (this.ended = true));
     });
-    req.on('error', () => (this.ended = true));
-    req.end();
-    this.close = () => req.destroy();
+    this.#request.on('error', () => (this.ended = true));
+    this.#request.end();
   }
 
-  close: () => void;
+  close(): void {
+    this.#request.destroy();
+  }
 
   #take(chunk: string): void {
     const text = this.#tail + chunk;
     let at = text.indexOf('event: message\n');
     while (at !== -1) {
       this.count++;
-      if (this.sampled) {
+      if (this.lags !== null) {
         const dt = /"dt":"([^"]+)"/.exec(text.slice(at, at + 2_000));
-        if (dt) this.lags.push(Date.now() - Date.parse(dt[1]!));
+        if (dt) this.lags.recordValue(Math.max(0, Date.now() - Date.parse(dt[1]!)));
       }
       at = text.indexOf('event: message\n', at + 1);
     }
@@ -82,31 +80,29 @@ class Reader {
   }
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function scenario(world: ServiceWorld, label: string, rate: number, filterWiki: boolean): Promise<Row> {
   const edge = world.edges[0]!;
+  const lags = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
   const readers: Reader[] = [];
   for (let i = 0; i < READERS; i++) {
     const query = filterWiki ? `?wiki=${WIKIS[i % WIKIS.length]!.id}` : '';
     // Spread over source addresses, as many clients are.
-    readers.push(new Reader(`${edge.url}/v2/stream/recentchange${query}`, `127.0.0.${2 + (i % 8)}`, i < SAMPLED));
+    readers.push(new Reader(`${edge.url}/v2/stream/recentchange${query}`, `127.0.0.${2 + (i % 8)}`, i < SAMPLED ? lags : null));
   }
-  await waitForConnections(edge.url, READERS);
+  await sseReaders(edge, READERS);
   const channel = await world.topology.connection.createConfirmChannel();
   let published = 0;
+  /** Events published per wiki: what a reader filtered to that wiki should get. */
+  const perWiki = WIKIS.map(() => 0);
   const edgeCpu0 = cpuSeconds(edge.child.pid!);
-  const readerCpu0 = process.cpuUsage();
   const started = Date.now();
   while (Date.now() - started < SECONDS * 1000) {
     // Paced by the clock, not by timer ticks: a late tick publishes what is due (open loop).
     const due = Math.floor(((Date.now() - started) / 1000) * rate);
     for (; published < due; ) {
-      const wiki = WIKIS[published % WIKIS.length]!.id;
+      const index = published % WIKIS.length;
+      const wiki = WIKIS[index]!.id;
+      perWiki[index]!++;
       const event = {
         id: randomUUID(),
         wiki,
@@ -121,32 +117,26 @@ async function scenario(world: ServiceWorld, label: string, rate: number, filter
     await sleep(10);
   }
   await channel.waitForConfirms();
-  const expected = filterWiki ? readers.reduce((sum, _, i) => sum + Math.floor(published / WIKIS.length) + (i % WIKIS.length < published % WIKIS.length ? 1 : 0), 0) : published * READERS;
+  const expected = readers.reduce((sum, _, i) => sum + (filterWiki ? perWiki[i % WIKIS.length]! : published), 0);
+  const delivered = (): number => readers.reduce((sum, r) => sum + r.count, 0);
+  // Readers that fall behind are reported as such (delivered < expected), not waited for forever.
   const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && readers.reduce((sum, r) => sum + r.count, 0) < expected) await sleep(50);
+  while (Date.now() < deadline && delivered() < expected) await sleep(50);
   const elapsedS = (Date.now() - started) / 1000;
-  const drainS = elapsedS - SECONDS;
   const edgeCpuS = cpuSeconds(edge.child.pid!) - edgeCpu0;
-  const readerCpu = process.cpuUsage(readerCpu0);
-  const deliveries = readers.reduce((sum, r) => sum + r.count, 0);
-  const lags = readers.flatMap((r) => r.lags);
+  const deliveries = delivered();
   const cut = readers.filter((r) => r.ended).length;
   for (const reader of readers) reader.close();
   await channel.close();
-  await waitForConnections(edge.url, 0);
+  await sseReaders(edge, 0);
   console.log(`${label}: ${published} events in ${elapsedS.toFixed(1)} s, ${deliveries}/${expected} deliveries, edge CPU ${edgeCpuS.toFixed(2)} s`);
-  return { label, readers: READERS, rate, published, deliveries, expected, elapsedS, drainS, edgeCpuS, readerCpuS: (readerCpu.user + readerCpu.system) / 1e6, lagP50: percentile(lags, 50), lagP99: percentile(lags, 99), cut };
+  const lag = (q: number): number => (lags.totalCount > 0 ? lags.getValueAtPercentile(q) : Number.NaN);
+  return { label, published, deliveries, expected, elapsedS, edgeCpuS, lagP50: lag(50), lagP99: lag(99), cut };
 }
 
-async function waitForConnections(url: string, n: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const text = await fetch(`${url}/metrics`).then((r) => r.text());
-    const match = /wikicast_edge_connections\{[^}]*transport="sse"[^}]*\} (\d+)/.exec(text);
-    if (Number(match?.[1] ?? 0) === n) return;
-    if (Date.now() > deadline) throw new Error(`the edge never reached ${n} SSE readers (it has ${match?.[1] ?? 0})`);
-    await sleep(100);
-  }
+/** Waits until the edge counts `n` open SSE readers. */
+async function sseReaders(edge: { url: string }, n: number): Promise<void> {
+  await waitFor(`${n} SSE readers on the edge`, async () => (await metricValue(edge, 'wikicast_edge_connections', { transport: 'sse' })) === n, { timeoutMs: 60_000, intervalMs: 100 });
 }
 
 function render(rows: Row[]): string {
@@ -161,7 +151,7 @@ function render(rows: Row[]): string {
   for (const row of rows) {
     const deliveriesPerS = row.deliveries / row.elapsedS;
     lines.push(
-      `| ${row.label} | ${(row.published / SECONDS).toFixed(0)} | ${deliveriesPerS.toFixed(0)} | ${row.deliveries} / ${row.expected} | ${row.drainS.toFixed(1)} s | ${((row.edgeCpuS / row.elapsedS) * 100).toFixed(0)} % | ${((row.edgeCpuS / Math.max(1, row.deliveries)) * 1e6).toFixed(2)} µs | ${row.lagP50.toFixed(1)} / ${row.lagP99.toFixed(1)} ms | ${row.cut} |`,
+      `| ${row.label} | ${(row.published / SECONDS).toFixed(0)} | ${deliveriesPerS.toFixed(0)} | ${row.deliveries} / ${row.expected} | ${(row.elapsedS - SECONDS).toFixed(1)} s | ${((row.edgeCpuS / row.elapsedS) * 100).toFixed(0)} % | ${((row.edgeCpuS / Math.max(1, row.deliveries)) * 1e6).toFixed(2)} µs | ${row.lagP50.toFixed(1)} / ${row.lagP99.toFixed(1)} ms | ${row.cut} |`,
     );
   }
   const behind = rows.filter((row) => row.deliveries < row.expected);
