@@ -66,3 +66,29 @@ export function matchesPattern(pattern: string, value: string): boolean {
   }
   return true;
 }
+
+/**
+ * Names under which a wiki publishes its own changes (the extension's `recentchange`, `page:<id>`,
+ * `user:<name>` topics): readers trust what arrives there to come from the wiki, so clients may
+ * subscribe to them but never send to them, whatever their send patterns say.
+ */
+export const WIKI_OWNED_NAMES = ['recentchange', 'page:*', 'user:*'] as const;
+
+/** Whether a resolved `<wiki>:<name>` topic is one the wiki alone publishes on (WIKI_OWNED_NAMES). */
+export function isWikiOwnedTopic(topic: string): boolean {
+  const wiki = topicWiki(topic);
+  return wiki !== '' && WIKI_OWNED_NAMES.some((name) => matchesPattern(`${wiki}:${name}`, topic));
+}
+
+const USER_TOPIC_INFIX = ':user:';
+
+/**
+ * The user whose own topic `<wiki>:user:<name>` is (watch notices, talk-page messages), or `null`
+ * for any other topic. Such a topic is private: only that user may subscribe to it.
+ */
+export function userTopicOwner(topic: string): string | null {
+  const wiki = topicWiki(topic);
+  if (wiki === '' || !topic.startsWith(USER_TOPIC_INFIX, wiki.length)) return null;
+  const name = topic.slice(wiki.length + USER_TOPIC_INFIX.length);
+  return name === '' ? null : name;
+}

@@ -123,6 +123,40 @@ describe('edge sends', () => {
     assert.deepEqual(reader.events().map((e) => e.id), [topicMatch.id], 'nothing refused was published');
   });
 
+  it("refuses sends to the wiki's own topics whatever the patterns, and subscriptions to another user's own topic", async () => {
+    const owned = ['recentchange', 'page:12', `${wiki.id}:user:Alice`, 'user:Sender'];
+    const sender = await client({ send: ['*'] });
+    const answers = [];
+    for (const topic of owned) answers.push(await send(sender, { topic, type: 'edit', msg: { comment: 'forged' } }));
+    assert.deepEqual(answers.map((a) => a.code), owned.map(() => 'forbidden'), JSON.stringify(answers));
+    assert.match(String(answers[0]?.message), /only the wiki publishes there/);
+
+    // Alice may read her own topic; Bob and an anonymous reader may not, by WebSocket or SSE.
+    const alice = await world.connect({ token: await signToken(wiki, { sub: 'Alice' }) });
+    await subscribe(alice, ['user:Alice']);
+    const bob = await world.connect({ token: await signToken(wiki, { sub: 'Bob' }) });
+    await bob.next((f) => f.op === 'welcome', 'welcome');
+    bob.send({ op: 'subscribe', topics: ['recentchange', 'user:Alice'], ref: 'peek' });
+    const refused = await bob.next((f) => f.op === 'error' && f.ref === 'peek', 'the refusal');
+    assert.equal(refused.code, 'forbidden');
+    assert.match(String(refused.message), /only that user may subscribe/);
+    const sse = await fetch(`${world.edges[0]!.url}/v1/sse?topics=user:Alice&token=${await signToken(wiki, { sub: 'Bob' })}`);
+    assert.equal(sse.status, 403);
+    assert.equal(((await sse.json()) as { code: string }).code, 'forbidden');
+
+    // What the wiki publishes on Alice's topic reaches Alice; Bob's refused frame subscribed him to nothing.
+    const notice = wikiEvent(wiki.id, `${wiki.id}:user:Alice`, { type: 'watch', audience: { users: ['Alice'] } });
+    const open = wikiEvent(wiki.id, `${wiki.id}:recentchange`, { type: 'edit' });
+    await world.publish(notice);
+    await world.publish(open);
+    await alice.next((f) => f.id === notice.id, 'the notice at Alice');
+    await subscribe(bob, ['recentchange']);
+    const after = wikiEvent(wiki.id, `${wiki.id}:recentchange`, { type: 'edit' });
+    await world.publish(after);
+    await bob.next((f) => f.id === after.id, 'the later change at Bob');
+    assert.ok(!bob.events().some((e) => e.id === notice.id), "Alice's notice never reached Bob");
+  });
+
   it('acks only what RabbitMQ confirmed: acked events are in the stream, and every send is answered when the broker connection drops', async () => {
     const sender = await client({ send: ['*'] }, 0);
     const first = await send(sender, { topic: 'confirmed', type: 'check' });

@@ -1,6 +1,7 @@
-import { resolveTopic } from '@wikicast/protocol';
+import { resolveTopic, userTopicOwner } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from '../edge-error.js';
+import type { Identity } from './identity.js';
 
 /**
  * Resolves the topics of one frame for a connection of `wiki`, all or nothing: bare seed names
@@ -14,4 +15,18 @@ export function resolveTopics(names: readonly string[], wiki: string, wikis: Wik
     if (!topics.includes(resolution.topic)) topics.push(resolution.topic);
   }
   return topics;
+}
+
+/**
+ * Refuses a subscription to another user's own topic (`<wiki>:user:<name>`): what arrives there
+ * (whose watched pages changed, talk-page messages) is that user's business alone. The events carry
+ * an audience of that user too; this refusal also keeps others from learning when they arrive.
+ */
+export function assertMaySubscribe(topics: readonly string[], identity: Identity): void {
+  for (const topic of topics) {
+    const owner = userTopicOwner(topic);
+    if (owner !== null && owner !== identity.user) {
+      throw new EdgeError('forbidden', `topic ${JSON.stringify(topic)} is the user ${JSON.stringify(owner)}'s own; only that user may subscribe to it`);
+    }
+  }
 }

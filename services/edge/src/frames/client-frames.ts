@@ -7,7 +7,7 @@ import type { Router } from '../router.js';
 import { withRef, type Session } from '../session.js';
 import type { ResumingSubscriptions } from '../resume/resuming-subscriptions.js';
 import type { TokenRefresh } from '../access/token-refresh.js';
-import { resolveTopics } from '../access/topics.js';
+import { assertMaySubscribe, resolveTopics } from '../access/topics.js';
 
 export interface ClientFrameDeps {
   wikis: () => WikiRegistry;
@@ -68,6 +68,7 @@ export class ClientFrames {
 
   #subscribe(session: Session, frame: SubscribeFrame): void {
     const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis());
+    assertMaySubscribe(topics, session.identity);
     const added = topics.filter((topic) => !session.topics.has(topic)).length;
     if (session.topics.size + added > this.#deps.maxTopicsPerConnection) {
       throw new EdgeError('forbidden', `at most ${this.#deps.maxTopicsPerConnection} topics per connection`);

@@ -1,4 +1,4 @@
-import { maySendTo, type FrameRef, type SendFrame, type WikiEvent } from '@wikicast/protocol';
+import { isWikiOwnedTopic, maySendTo, type FrameRef, type SendFrame, type WikiEvent } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { v7 as uuidv7 } from 'uuid';
 import { EdgeError } from '../edge-error.js';
@@ -35,6 +35,9 @@ export class ClientSends {
     const identity = session.identity;
     if (identity.anonymous) throw new EdgeError('forbidden', 'anonymous connections may not send; connect with a token');
     const [topic] = resolveTopics([frame.topic ?? frame.type], identity.wiki, this.#deps.wikis()) as [string];
+    if (isWikiOwnedTopic(topic)) {
+      throw new EdgeError('forbidden', `topic ${JSON.stringify(topic)} carries the wiki's own changes; only the wiki publishes there`);
+    }
     if (!maySendTo(identity.send, identity.wiki, topic)) {
       throw new EdgeError('forbidden', `the token's send patterns do not allow sending to topic ${JSON.stringify(topic)}`);
     }

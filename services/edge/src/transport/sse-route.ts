@@ -1,6 +1,6 @@
 import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import { EdgeError } from '../edge-error.js';
-import { resolveTopics } from '../access/topics.js';
+import { assertMaySubscribe, resolveTopics } from '../access/topics.js';
 import { SseEncoder } from './sse-format.js';
 import { preflight, type SseAsk, type SseStreams, type SseStreamsDeps } from './sse-streams.js';
 
@@ -32,6 +32,7 @@ function readRequest(req: HttpRequest, encoder: SseEncoder, deps: Pick<SseStream
     since,
     plan: (identity) => {
       const topics = resolveTopics(names, identity.wiki, deps.wikis());
+      assertMaySubscribe(topics, identity);
       const max = deps.config.maxTopicsPerConnection;
       if (topics.length > max) throw new EdgeError('forbidden', `at most ${max} topics per connection`);
       return { topics, encoder };
