@@ -32,6 +32,7 @@ export type { Cursor } from './cursor.js';
 export { ErrorCodes } from './error-codes.js';
 export type { ClosingErrorCode, DisconnectReason, ErrorBody, ErrorCode, ErrorSpec } from './error-codes.js';
 export * as limits from './limits.js';
-export type { ControlMessage, RevokeControl, RevokeRequest } from './control.js';
+export type { ControlMessage, RetractControl, RetractedItem, RetractRequest, RevokeControl, RevokeRequest } from './control.js';
+export { HiddenBits, redactChange, RETRACT_EVENT_TYPE, retractedBits } from './retraction.js';
 export type { ParsedFrame } from './parse-frame.js';
 export type { Validation, ValidationIssue, Validator } from './validate.js';

@@ -16,7 +16,7 @@ export {
 } from './event.js';
 export { AuthFrameSchema, CursorSchema, SeedSendFrameSchema, SendFrameSchema, SubscribeFrameSchema, UnsubscribeFrameSchema } from './frames.js';
 export { TokenClaimsSchema } from './token.js';
-export { ControlMessageSchema, RevokeControlSchema, RevokeRequestSchema } from './control.js';
+export { ControlMessageSchema, RetractControlSchema, RetractRequestSchema, RevokeControlSchema, RevokeRequestSchema } from './control.js';
 export { compileValidator, deeperThan, summarize } from './validate.js';
 export { parseClientFrame } from './parse-frame.js';
 export { validators } from './validators.js';

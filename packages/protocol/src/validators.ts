@@ -1,4 +1,4 @@
-import { ControlMessageSchema, RevokeRequestSchema } from './control.js';
+import { ControlMessageSchema, RetractRequestSchema, RevokeRequestSchema } from './control.js';
 import { EventInputSchema, WikiEventSchema } from './event.js';
 import { TokenClaimsSchema } from './token.js';
 import { compileValidator } from './validate.js';
@@ -9,5 +9,6 @@ export const validators = {
   wikiEvent: compileValidator(WikiEventSchema),
   tokenClaims: compileValidator(TokenClaimsSchema),
   revokeRequest: compileValidator(RevokeRequestSchema),
+  retractRequest: compileValidator(RetractRequestSchema),
   controlMessage: compileValidator(ControlMessageSchema),
 };

@@ -14,7 +14,7 @@ export { WikisFile } from './wikis-file.js';
 export type { WikisReloaded } from './wikis-file.js';
 export { TokenError, verifyToken, verifyTokenKey } from './tokens.js';
 export type { TokenFailure, VerifiedToken, VerifyOptions } from './tokens.js';
-export { declareTopology, deleteTopology, topologyNames } from './topology.js';
+export { controlLogMaxAge, declareTopology, deleteTopology, maxAgeMs, topologyNames } from './topology.js';
 export type { StreamSettings, TopologyNames } from './topology.js';
 export { Broker } from './broker.js';
 export type { BrokerOptions } from './broker.js';

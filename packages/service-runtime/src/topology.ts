@@ -17,12 +17,30 @@ export function topologyNames(prefix: string): TopologyNames {
 }
 
 /**
- * How long the control stream keeps revocations: longer than any token lives and than edges
- * remember revocations (WIKICAST_EDGE_REVOCATION_MEMORY_S, at most a week), so every edge that
- * starts can learn every revocation that still refuses a live token. Revocations are a few
+ * How long the control stream keeps revocations at least: longer than any token lives and than
+ * edges remember revocations (WIKICAST_EDGE_REVOCATION_MEMORY_S, at most a week), so every edge
+ * that starts can learn every revocation that still refuses a live token. Revocations are a few
  * hundred bytes; a week of them is nothing.
  */
 export const CONTROL_LOG_MAX_AGE = '7D';
+
+/** RabbitMQ's `x-max-age` units, in ms; a month and a year rounded up, as a retention is a lower bound here. */
+const MAX_AGE_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, D: 86_400_000, M: 31 * 86_400_000, Y: 366 * 86_400_000 };
+
+/** An `x-max-age` such as `7D` in ms (NaN for anything else). */
+export function maxAgeMs(maxAge: string): number {
+  const match = /^(\d+)(Y|M|D|h|m|s)$/.exec(maxAge);
+  return match === null ? Number.NaN : Number(match[1]) * MAX_AGE_UNIT_MS[match[2]!]!;
+}
+
+/**
+ * The control stream's retention: the longer of CONTROL_LOG_MAX_AGE and the events stream's, as
+ * it also holds retractions, which must outlive every event they redact (an edge that starts
+ * reads them all back before it serves anyone).
+ */
+export function controlLogMaxAge(eventsMaxAge: string): string {
+  return maxAgeMs(eventsMaxAge) > maxAgeMs(CONTROL_LOG_MAX_AGE) ? eventsMaxAge : CONTROL_LOG_MAX_AGE;
+}
 
 /** How the stream is declared; RabbitMQ applies these only when it creates the stream. */
 export interface StreamSettings {
@@ -69,13 +87,16 @@ export async function declareTopology(model: ChannelModel, names: TopologyNames,
     if (again !== null) await withChannel(model, (channel) => channel.checkQueue(names.log));
   }
   await withChannel(model, (channel) => channel.bindQueue(names.log, names.events, ''));
-  await declareControlLog(model, names, stream.replicas);
+  await declareControlLog(model, names, stream.replicas, controlLogMaxAge(stream.maxAge));
   return declaration;
 }
 
-/** The control stream: fixed retention, replicated like the events stream (an existing one keeps its replicas). */
-async function declareControlLog(model: ChannelModel, names: TopologyNames, replicas: number): Promise<void> {
-  const retention = { 'x-queue-type': 'stream', 'x-max-age': CONTROL_LOG_MAX_AGE };
+/**
+ * The control stream, replicated like the events stream. One that exists keeps its replicas and
+ * its retention (RabbitMQ cannot change them by declaring; docs/operations.md says how).
+ */
+async function declareControlLog(model: ChannelModel, names: TopologyNames, replicas: number, maxAge: string): Promise<void> {
+  const retention = { 'x-queue-type': 'stream', 'x-max-age': maxAge };
   const refused = await declareStream(model, names.controlLog, { ...retention, [REPLICAS_ARG]: replicas });
   if (refused !== null && (await declareStream(model, names.controlLog, retention)) !== null) {
     await withChannel(model, (channel) => channel.checkQueue(names.controlLog));

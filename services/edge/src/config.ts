@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { trustedProxyError } from './transport/client-address.js';
-import { ConfigError, envBool, envString, readCommonConfig, readIntSettings, type CommonConfig, type Env, type IntSettings } from '@wikicast/service-runtime';
+import { ConfigError, controlLogMaxAge, envBool, envString, maxAgeMs, readCommonConfig, readIntSettings, type CommonConfig, type Env, type IntSettings } from '@wikicast/service-runtime';
 
 /** SPEC "The local cluster": the first edge listens on 8101 (the second is started with PORT=8102). */
 export const DEFAULT_PORT = 8101;
@@ -188,6 +188,8 @@ export interface EdgeConfig extends CommonConfig, Readonly<{ [K in keyof typeof 
   allowUwsFallback: boolean;
   /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For names the client. */
   trustedProxies: readonly string[];
+  /** How long retractions are kept: the control stream's retention (controlLogMaxAge), at least the events stream's. */
+  retractionMemoryMs: number;
 }
 
 /** Reads and validates the environment once; a bad value throws a ConfigError naming its key. */
@@ -205,6 +207,7 @@ export function readEdgeConfig(env: Env): Readonly<EdgeConfig> {
     connectionName: `${common.amqpPrefix}-edge-${edgeId}`,
     allowUwsFallback: envBool(env, 'WIKICAST_ALLOW_UWS_FALLBACK', false),
     trustedProxies: readTrustedProxies(env),
+    retractionMemoryMs: maxAgeMs(controlLogMaxAge(common.streamMaxAge)),
   };
   return Object.freeze(config);
 }

@@ -39,6 +39,7 @@ import { closeExpired, TokenExpiry } from './access/token-expiry.js';
 import { TokenRefresh } from './access/token-refresh.js';
 import { registerWsRoutes } from './transport/ws-route.js';
 import { closeDisowned } from './access/wikis-reload.js';
+import { Retractions } from './retraction/retractions.js';
 
 export interface Edge {
   port: number;
@@ -64,13 +65,16 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const revokedTokens = new RevokedTokens(config.revocationMemoryS * 1000);
   const admission = new Admission(wikis, revokedTokens);
   const live = new LiveLog(config.recentEvents);
+  // Kept as long as the events stream may still hold what a retraction names.
+  const retractions = new Retractions(config.retractionMemoryMs);
   let closing: Promise<void> | null = null;
 
   const consumer = new StreamConsumer({
     queue: names.log,
     prefetch: config.streamPrefetch,
     logger: logger.child({ component: 'stream' }),
-    onEntry: (entry) => {
+    onEntry: (consumed) => {
+      const entry = retractions.redact(consumed);
       live.append(entry);
       router.deliver(entry);
     },
@@ -84,10 +88,17 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const control = new ControlConsumer({
     exchange: names.control,
     stream: names.controlLog,
-    historyMs: config.revocationMemoryS * 1000,
+    historyMs: Math.max(config.revocationMemoryS * 1000, config.retractionMemoryMs),
     catchUpTimeoutMs: CONTROL_CATCH_UP_TIMEOUT_MS,
     logger: logger.child({ component: 'control' }),
     onMessage: (message) => {
+      if (message.op === 'retract') {
+        if (!retractions.note(message)) return;
+        live.recent.replaceAll((entry) => retractions.redact(entry));
+        metrics.retractions.set(retractions.size);
+        logger.info({ id: message.id, wiki: message.wiki, revisions: message.revisions?.length ?? 0, logs: message.logs?.length ?? 0 }, 'retraction applied');
+        return;
+      }
       revokedTokens.note(message, message.reason ?? DEFAULT_REVOKE_REASON);
       const closed = revokeSessions(router.sessions(), message);
       logger.info({ id: message.id, wiki: message.wiki, user: message.user, cid: message.cid, closed }, 'revocation applied');
@@ -128,6 +139,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     replayBacklogBytes: config.maxBufferedBytes / 2,
     model: () => broker.model,
     heldLimit: MAX_HELD_EVENTS,
+    redact: (entry) => retractions.redact(entry),
     catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
     slots: new StreamReadSlots({ total: config.maxStreamReads, perAddress: config.maxStreamReadsPerAddress }, (running, waiting) => {
       metrics.streamReads.set({ state: 'running' }, running);

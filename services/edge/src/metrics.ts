@@ -17,6 +17,7 @@ export interface EdgeMetrics {
   streamReads: Gauge<'state'>;
   resets: Counter<'reason'>;
   invalidMessages: Counter;
+  retractions: Gauge;
 }
 
 /** The edge's metrics as SPEC names them, on the instance's own registry. */
@@ -40,6 +41,7 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
       labelNames: ['reason'],
       registers,
     }),
+    retractions: new Gauge({ name: 'wikicast_edge_retractions', help: 'Retracted revisions and log entries this edge redacts in the events it hands out.', registers }),
     invalidMessages: new Counter({ name: 'wikicast_edge_invalid_stream_messages_total', help: 'Stream messages that are not deliverable events; the readers of their topic got reset.', registers }),
   };
 }

@@ -19,6 +19,7 @@ export function logEntry(offset: number, topic = 'demo:news', extra: Partial<Wik
     frame: JSON.stringify({ op: 'event', ...event, cursor }),
     restricted: event.to !== undefined || event.audience !== undefined,
     tsMs: Date.parse(event.ts),
+    hidden: 0,
   };
 }
 

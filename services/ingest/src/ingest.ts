@@ -14,6 +14,7 @@ import {
 import type { IngestConfig } from './config.js';
 import { EventIds } from './event-ids.js';
 import { revokeRoute } from './control-route.js';
+import { retractRoute } from './retract-route.js';
 import { eventsRoute } from './events-route.js';
 import { createIngestMetrics } from './metrics.js';
 import { WikiRateLimiter } from './rate-limiter.js';
@@ -92,6 +93,7 @@ export async function startIngest(config: Readonly<IngestConfig>, logger: Logger
       exchange: names.events,
     }),
     revoke: revokeRoute({ ...publishDeps, exchange: names.control }),
+    retract: retractRoute({ ...publishDeps, wikis: () => wikisFile.current, controlExchange: names.control, eventsExchange: names.events }),
     health: {
       notReadyReason: () => {
         if (closing !== null) return 'shutting down';

@@ -6,6 +6,7 @@ export interface IngestRoutes {
   post: JsonPostDeps;
   events: (post: JsonPost) => Promise<JsonReply>;
   revoke: (post: JsonPost) => Promise<JsonReply>;
+  retract: (post: JsonPost) => Promise<JsonReply>;
   health: HealthRoutes;
 }
 
@@ -15,6 +16,8 @@ export function registerRoutes(app: TemplatedApp, routes: IngestRoutes): void {
   app.any('/v1/events', (res) => methodNotAllowed(res, 'POST'));
   app.post('/v1/control/revoke', (res, req) => handleJsonPost(res, req, routes.post, routes.revoke));
   app.any('/v1/control/revoke', (res) => methodNotAllowed(res, 'POST'));
+  app.post('/v1/control/retract', (res, req) => handleJsonPost(res, req, routes.post, routes.retract));
+  app.any('/v1/control/retract', (res) => methodNotAllowed(res, 'POST'));
   registerHealthRoutes(app, routes.health);
   for (const path of ['/healthz', '/readyz', '/metrics']) app.any(path, (res) => methodNotAllowed(res, 'GET'));
   app.any('/*', (res, req) => {

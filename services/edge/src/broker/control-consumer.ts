@@ -122,7 +122,7 @@ export class ControlConsumer {
       if (this.#awaiting !== null && id === this.#awaiting.id) this.#awaiting.resolve();
       return;
     }
-    if (op !== 'revoke') {
+    if (op !== 'revoke' && op !== 'retract') {
       // Newer edges may know more operations (e.g. drain notices); this one ignores them.
       logger.debug({ op }, 'unknown control operation; ignored');
       return;

@@ -13,6 +13,8 @@ export interface LogEntry {
   restricted: boolean;
   /** Event `ts` in ms since the epoch, for the delivery lag metric; NaN if unreadable. */
   tsMs: number;
+  /** The visibility bits (HiddenBits) a retraction removed from `event.msg`; 0 for an entry as published. */
+  hidden: number;
 }
 
 /** A message the edge cannot deliver names its topic when it has a readable one, so its readers can be told. */
@@ -33,18 +35,28 @@ export function parseLogEntry(offset: number, content: Buffer): ParsedEntry {
   }
   const event = result.value;
   const cursor = encodeCursor(offset, event.id);
-  const frame: EventFrame = { op: 'event', ...event, cursor };
   return {
     ok: true,
     entry: {
       offset,
       event,
       cursor,
-      frame: JSON.stringify(frame),
+      frame: eventFrame(event, cursor),
       restricted: event.to !== undefined || event.audience !== undefined,
       tsMs: Date.parse(event.ts),
+      hidden: 0,
     },
   };
+}
+
+/** The same entry (position, cursor, routing) carrying another version of its event: a redacted one. */
+export function withEvent(entry: LogEntry, event: WikiEvent, hidden: number): LogEntry {
+  return { ...entry, event, frame: eventFrame(event, entry.cursor), hidden };
+}
+
+function eventFrame(event: WikiEvent, cursor: string): string {
+  const frame: EventFrame = { op: 'event', ...event, cursor };
+  return JSON.stringify(frame);
 }
 
 /** The `reset` reason readers of a topic get for an event of it that could not be delivered. */

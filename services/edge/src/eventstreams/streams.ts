@@ -1,3 +1,4 @@
+import { RETRACT_EVENT_TYPE } from '@wikicast/protocol';
 import type { LogEntry } from '../broker/log-entry.js';
 
 /**
@@ -101,6 +102,8 @@ export function isStreamName(name: string): name is StreamName {
  */
 export function streamData(stream: StreamName, entry: LogEntry, position: LogPosition): string | null {
   const spec: StreamSpec = STREAMS[stream];
+  // Wikimedia's streams have no retraction: a reader resuming later gets the redacted events.
+  if (entry.event.type === RETRACT_EVENT_TYPE) return null;
   const msg = changeMsg(entry.event.msg);
   if (msg === null) return null;
   const body = spec.build(msg);

@@ -50,6 +50,14 @@ export class RecentEvents {
     return this.#undeliverable.filter((u) => u.offset > from && u.offset <= to);
   }
 
+  /** Replaces each held entry with what `change` makes of it (a retraction redacting events already held). */
+  replaceAll(change: (entry: LogEntry) => LogEntry): void {
+    for (let i = 0; i < this.#size; i++) {
+      const slot = (this.#start + i) % this.#capacity;
+      this.#slots[slot] = change(this.#slots[slot] as LogEntry);
+    }
+  }
+
   /** The entry at stream `offset`, if it is still held. */
   at(offset: number): LogEntry | undefined {
     const index = this.#indexOf(offset);

@@ -33,6 +33,8 @@ export interface ResumingSubscriptionsDeps {
   replayPrefetch: number;
   /** Who may read the stream now: per connection, per address and in all (a mass reconnect, a storm). */
   slots: StreamReadSlots;
+  /** What a stream entry read for a replay looks like now (Retractions.redact). */
+  redact: (entry: LogEntry) => LogEntry;
 }
 
 /**
@@ -183,7 +185,7 @@ export class ResumingSubscriptions {
         idleTimeoutMs: this.#deps.catchUpTimeoutMs,
         logger: session.logger,
         onEntry: (entry) => {
-          if (this.#replayOne(session, replay, entry, wanted)) replayed++;
+          if (this.#replayOne(session, replay, this.#deps.redact(entry), wanted)) replayed++;
         },
         // As live (Router.reset): a reader is told it missed an event rather than left unaware.
         onInvalid: (topic, reason) => {
