@@ -7,12 +7,14 @@ use Psr\Log\LoggerInterface;
 
 /**
  * Talks to Wikicast's ingest service over HTTP with short timeouts: `POST /v1/events` with a
- * batch of events, and `POST /v1/control/revoke` when a user is blocked. Each request carries a
+ * batch of events, `POST /v1/control/revoke` when a user is blocked, and `POST /v1/control/retract`
+ * when revision deletion hides what events already carried. Each request carries a
  * fresh ingest token, so no long-lived credential leaves the wiki.
  */
 class IngestClient {
 	public const EVENTS_PATH = '/v1/events';
 	public const REVOKE_PATH = '/v1/control/revoke';
+	public const RETRACT_PATH = '/v1/control/retract';
 
 	/** @var HttpRequestFactory */
 	private $http;
@@ -48,6 +50,16 @@ class IngestClient {
 	/** Asks ingest to close every live connection of this user on every edge. */
 	public function revokeUser( string $userName, string $reason ): IngestResult {
 		return $this->post( self::REVOKE_PATH, [ 'user' => $userName, 'reason' => $reason ] );
+	}
+
+	/**
+	 * Tells every edge and reader that fields of these revisions or log entries were hidden.
+	 *
+	 * @param array{revisions?:array,logs?:array,topics:string[],reason?:string} $retraction
+	 * @return IngestResult
+	 */
+	public function retract( array $retraction ): IngestResult {
+		return $this->post( self::RETRACT_PATH, $retraction );
 	}
 
 	/**

@@ -4,9 +4,11 @@ use MediaWiki\Extension\Wikicast\AudienceResolver;
 use MediaWiki\Extension\Wikicast\ChangeRows;
 use MediaWiki\Extension\Wikicast\EventFactory;
 use MediaWiki\Extension\Wikicast\IngestClient;
+use MediaWiki\Extension\Wikicast\Retraction\Retractor;
 use MediaWiki\Extension\Wikicast\Sender;
 use MediaWiki\Extension\Wikicast\Settings;
 use MediaWiki\Extension\Wikicast\TokenFactory;
+use MediaWiki\Extension\Wikicast\Watch\WatcherNotices;
 use MediaWiki\Logger\LoggerFactory;
 use MediaWiki\MediaWikiServices;
 
@@ -48,6 +50,14 @@ return [
 			LoggerFactory::getInstance( 'Wikicast' )
 		);
 	},
+	'Wikicast.Retractor' => static function ( MediaWikiServices $services ): Retractor {
+		return new Retractor(
+			$services->getService( 'Wikicast.IngestClient' ),
+			$services->getService( 'Wikicast.Settings' ),
+			$services->getJobQueueGroup(),
+			LoggerFactory::getInstance( 'Wikicast' )
+		);
+	},
 	'Wikicast.Sender' => static function ( MediaWikiServices $services ): Sender {
 		$tokens = $services->getService( 'Wikicast.TokenFactory' );
 		return new Sender(
@@ -74,5 +84,17 @@ return [
 	'Wikicast.TokenFactory' => static function ( MediaWikiServices $services ): TokenFactory {
 		$settings = $services->getService( 'Wikicast.Settings' );
 		return new TokenFactory( $settings->wikiId, $settings->secret, $settings->secretKeyId );
+	},
+	'Wikicast.WatcherNotices' => static function ( MediaWikiServices $services ): WatcherNotices {
+		return new WatcherNotices(
+			$services->getDBLoadBalancer(),
+			$services->getUserFactory(),
+			$services->getUserOptionsLookup(),
+			$services->getPermissionManager(),
+			$services->getService( 'Wikicast.EventFactory' ),
+			$services->getService( 'Wikicast.Sender' ),
+			$services->getJobQueueGroup(),
+			(bool)$services->getMainConfig()->get( 'WatchlistExpiry' )
+		);
 	},
 ];

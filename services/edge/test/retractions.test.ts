@@ -35,7 +35,7 @@ describe('Retractions', () => {
     assert.deepEqual(twice.event.msg, { ...rest, comment: '', commenthidden: true, user: null, userhidden: true, texthidden: true });
   });
 
-  it("redacts a log entry's target and details, on its own wiki only, and never a client's send", () => {
+  it("redacts a log entry's target and details, on its own wiki's change topics only", () => {
     const retractions = new Retractions(7 * DAY_MS);
     retractions.note(retraction({ logs: [{ id: 5, hidden: 1 }] }));
     const redacted = retractions.redact(logEntry(1, 'demo:recentchange', { msg: log(5) }));
@@ -44,6 +44,9 @@ describe('Retractions', () => {
     assert.equal(retractions.redact(elsewhere), elsewhere);
     const sent = logEntry(3, 'demo:chat', { msg: log(5), from: 'WSabc' });
     assert.equal(retractions.redact(sent), sent);
+    // The wiki names the editing browser in `from` on a page's topic: still the wiki's change.
+    const fromEditor = logEntry(4, 'demo:page:3', { msg: log(5), from: 'WSeditor' });
+    assert.notEqual(retractions.redact(fromEditor), fromEditor);
   });
 
   it('forgets retractions older than it keeps them, and ignores ones read back from further', () => {

@@ -6,6 +6,7 @@ use MediaWiki\Extension\Wikicast\AudienceResolver;
 use MediaWiki\Extension\Wikicast\ChangeMessage;
 use MediaWiki\Extension\Wikicast\ChangeRows;
 use MediaWiki\Extension\Wikicast\Sender;
+use MediaWiki\Extension\Wikicast\Watch\WatcherNotices;
 use MediaWiki\Hook\PageMoveCompleteHook;
 use MediaWiki\Hook\RecentChange_saveHook;
 use MediaWiki\Page\Hook\ArticleUndeleteHook;
@@ -19,7 +20,8 @@ use Title;
  * - every recent-changes entry (edits, new pages, log actions such as delete, move, upload,
  *   block, protect) on `<wiki>:recentchange`;
  * - edits, deletions, undeletions and moves of a page on `<wiki>:page:<pageId>`, which the
- *   browser module watches to tell readers that the page they are looking at changed.
+ *   browser module watches to tell readers that the page they are looking at changed;
+ * - an edit, to each user who watches the page, on their own `<wiki>:user:<name>` (WatcherNotices).
  *
  * @phpcs:disable MediaWiki.NamingConventions.LowerCamelFunctionsName.FunctionName
  */
@@ -36,11 +38,14 @@ class ChangeHooks implements
 	private $rows;
 	/** @var AudienceResolver */
 	private $audience;
+	/** @var WatcherNotices */
+	private $watchers;
 
-	public function __construct( Sender $sender, ChangeRows $rows, AudienceResolver $audience ) {
+	public function __construct( Sender $sender, ChangeRows $rows, AudienceResolver $audience, WatcherNotices $watchers ) {
 		$this->sender = $sender;
 		$this->rows = $rows;
 		$this->audience = $audience;
+		$this->watchers = $watchers;
 	}
 
 	/** @inheritDoc */
@@ -56,12 +61,16 @@ class ChangeHooks implements
 		}
 		$row = $this->rows->fromRevision( $revisionRecord, $user, (bool)( $flags & EDIT_NEW ), (bool)( $flags & EDIT_FORCE_BOT ) );
 		$title = $wikiPage->getTitle();
-		$this->publish( 'page:' . $wikiPage->getId(), $row, $title, $this->currentClient() );
+		$msg = $this->publish( 'page:' . $wikiPage->getId(), $row, $title, $this->currentClient() );
 
 		// Someone wrote on a user's talk page: tell that user alone (the "new messages" notice).
 		$owner = $title->getNamespace() === NS_USER_TALK && !$title->isSubpage() ? $title->getText() : null;
 		if ( $owner !== null && $owner !== $user->getName() ) {
 			$this->publish( 'user:' . $owner, $row, $title, null, [ 'users' => [ $owner ] ], 'talk' );
+		}
+		// A suppressed edit is for those with suppressrevision alone, not for every watcher.
+		if ( !( (int)$row['deleted'] & ChangeMessage::DELETED_RESTRICTED ) ) {
+			$this->watchers->schedule( $title, $user->getId(), $owner, $msg );
 		}
 	}
 
@@ -118,6 +127,7 @@ class ChangeHooks implements
 	 * @param string|null $from
 	 * @param array|null $audience who may see it; null: as the page's readers
 	 * @param string|null $eventType default: the change's type (edit, new, log, …)
+	 * @return array<string,mixed> the event's msg
 	 */
 	private function publish(
 		string $topicName,
@@ -126,7 +136,7 @@ class ChangeHooks implements
 		?string $from,
 		?array $audience = null,
 		?string $eventType = null
-	): void {
+	): array {
 		$msg = ChangeMessage::build( $row, $this->rows->getSite() );
 		foreach ( [ 'old_title', 'redirect_page_id' ] as $extra ) {
 			if ( array_key_exists( $extra, $row ) ) {
@@ -140,6 +150,7 @@ class ChangeHooks implements
 			'from' => $from,
 			'audience' => $audience,
 		] ) );
+		return $msg;
 	}
 
 	/** The editing browser's client id, so its own page can ignore its own edit. */

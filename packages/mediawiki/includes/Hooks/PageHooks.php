@@ -5,14 +5,15 @@ namespace MediaWiki\Extension\Wikicast\Hooks;
 use Config;
 use MediaWiki\Extension\Wikicast\Settings;
 use MediaWiki\Extension\Wikicast\TokenFactory;
+use MediaWiki\Extension\Wikicast\Watch\WatcherNotices;
 use MediaWiki\Hook\BeforePageDisplayHook;
 use MediaWiki\Preferences\Hook\GetPreferencesHook;
 use MediaWiki\User\Hook\UserGetDefaultOptionsHook;
 
 /**
  * The browser side: the seed's JavaScript variables (`wsWikiID`, `wsClientID`), the
- * `ext.wikicast` module that defines the global `webSocket`, and the preference for the
- * "this page was edited" notice.
+ * `ext.wikicast` module that defines the global `webSocket`, and the preferences for the
+ * "this page was edited" and "a page you watch was edited" notices.
  */
 class PageHooks implements BeforePageDisplayHook, GetPreferencesHook, UserGetDefaultOptionsHook {
 	public const NOTIFY_PREFERENCE = 'wikicast-notify';
@@ -53,6 +54,12 @@ class PageHooks implements BeforePageDisplayHook, GetPreferencesHook, UserGetDef
 			'label-message' => 'wikicast-pref-notify',
 			'help-message' => 'wikicast-pref-notify-help',
 			'section' => 'rendering/wikicast',
+		];
+		$preferences[WatcherNotices::PREFERENCE] = [
+			'type' => 'toggle',
+			'label-message' => 'wikicast-pref-watch-notify',
+			'help-message' => 'wikicast-pref-watch-notify-help',
+			'section' => 'watchlist/wikicast',
 		];
 	}
 

@@ -7,6 +7,7 @@
 var settings = require( './settings.json' ),
 	adapter = require( './client-adapter.js' ),
 	pageNotice = require( './page-notice.js' ),
+	watchNotice = require( './watch-notice.js' ),
 	api = new mw.Api(),
 	client;
 
@@ -36,6 +37,7 @@ if ( client ) {
 		mw.log.warn( 'Wikicast: ' + ( err && err.code ? err.code + ': ' : '' ) + ( err && err.message ? err.message : String( err ) ) );
 	} );
 	pageNotice.watch( client, settings.wiki );
+	watchNotice.watch( client, settings.wiki );
 	/**
 	 * Fired once the client exists (it may still be connecting).
 	 *

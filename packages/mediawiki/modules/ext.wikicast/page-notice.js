@@ -39,15 +39,32 @@ function isOwn( event ) {
  * @param {string} wikiId
  */
 function watch( client, wikiId ) {
-	var pageId = mw.config.get( 'wgArticleId' );
+	var pageId = mw.config.get( 'wgArticleId' ),
+		// The notice on screen and the revision it names, for a retraction to take it back.
+		shown = null;
 	if ( !pageId || !Number( mw.user.options.get( 'wikicast-notify' ) ) ) {
 		return;
 	}
 	client.subscribe( wikiId + ':page:' + pageId, function ( event ) {
+		if ( event.type === 'retract' ) {
+			// Revision deletion hid what the notice shows (its user, its summary): close it.
+			if ( shown && ( event.msg && event.msg.revisions || [] ).some( function ( item ) {
+				return item.id === shown.revision;
+			} ) ) {
+				shown.notification.then( function ( notification ) {
+					notification.close();
+				} );
+				shown = null;
+			}
+			return;
+		}
 		if ( isOwn( event ) ) {
 			return;
 		}
-		mw.notify( noticeContent( event.msg || {} ), { tag: 'wikicast-page', autoHide: false, type: 'info' } );
+		shown = {
+			revision: event.msg && event.msg.revision ? event.msg.revision.new : null,
+			notification: mw.notify( noticeContent( event.msg || {} ), { tag: 'wikicast-page', autoHide: false, type: 'info' } )
+		};
 	} );
 }
 

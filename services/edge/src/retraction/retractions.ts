@@ -1,4 +1,4 @@
-import { redactChange, retractedBits, type RetractControl, type RetractedItem } from '@wikicast/protocol';
+import { isWikiOwnedTopic, redactChange, retractedBits, type RetractControl, type RetractedItem } from '@wikicast/protocol';
 import { withEvent, type LogEntry } from '../broker/log-entry.js';
 
 /** One wiki's retracted revisions and log entries: id → every bit hidden so far. */
@@ -47,13 +47,14 @@ export class Retractions {
   /**
    * The entry as readers may now see it: the same object when nothing of it is retracted (or it
    * was redacted already), else a copy with the hidden fields removed from its change message and
-   * its frame built again. Only what the wiki itself published is a change: client sends are left alone.
+   * its frame built again. Only the wiki's own topics (recentchange, page:*, user:*), where no
+   * client may send, carry changes: what clients send elsewhere is left alone.
    */
   redact(entry: LogEntry): LogEntry {
     if (this.#byWiki.size === 0) return entry;
     const event = entry.event;
     const wiki = this.#byWiki.get(event.wiki);
-    if (wiki === undefined || event.from !== undefined) return entry;
+    if (wiki === undefined || !isWikiOwnedTopic(event.topic)) return entry;
     const bits = retractedBits(event.msg, wiki);
     if (bits === 0 || (entry.hidden & bits) === bits) return entry;
     const hidden = entry.hidden | bits;
