@@ -46,6 +46,22 @@ test('prints one JSON event a line with its cursor, resumes from --since, stops 
   assert.deepEqual(io.stderr, []);
 });
 
+test('a retract event is printed like any event, with a line on stderr saying what it takes back', async (t) => {
+  const retract = { ...event(7), topic: 'demo:recentchange', type: 'retract', msg: { revisions: [{ id: 501, hidden: 6 }], logs: [{ id: 9, hidden: 1 }], reason: 'revision deletion' } };
+  const edge = await standInEdge(t, (socket, frame) => {
+    if (frame.op !== 'subscribe') return;
+    socket.send(JSON.stringify({ op: 'subscribed', topics: frame.topics, ref: frame.ref }));
+    socket.send(JSON.stringify(event(6)));
+    socket.send(JSON.stringify(retract));
+  });
+  const io = recordingIo({ WIKICAST_URL: edge.url });
+  assert.equal(await run(['tail', '--wiki', 'demo', '--secret', 's', '--topics', 'recentchange', '--count', '2'], io), ExitCode.ok);
+  assert.deepEqual(io.stdout.map((line) => (JSON.parse(line) as { type: string }).type), ['headline', 'retract']);
+  assert.deepEqual(io.stderr, [
+    'wikicast: retraction on demo:recentchange (revision deletion): revision 501 hides summary, user; log entry 9 hides content; earlier lines about them show what is now hidden: drop or redact them',
+  ]);
+});
+
 test('a stop request (SIGINT, SIGTERM) ends tail with 0', async (t) => {
   const edge = await standInEdge(t, () => {});
   const io = recordingIo({ WIKICAST_URL: edge.url });

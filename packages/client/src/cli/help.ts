@@ -44,7 +44,8 @@ ${TOKEN_OPTIONS}`,
 
 Subscribes over WebSocket ($WIKICAST_URL turned into ws://…/v1/ws) and prints every event as
 one JSON object a line on stdout, with its cursor. Logs go to stderr. Reconnects and resumes
-by itself; stops on Ctrl-C or SIGTERM (exit 0).
+by itself; stops on Ctrl-C or SIGTERM (exit 0). A 'retract' event (revision deletion hid
+fields of changes printed earlier) also gets a line on stderr naming them.
   --topics T         topics (repeatable, or comma-separated)
   --since CURSOR     replay what came after this cursor first (a cursor printed earlier)
   --since TIME       or every event stamped at or after a time: ISO-8601 with a zone

@@ -6,6 +6,7 @@ import { webSocketUrl } from '../ws-url.js';
 import { DEFAULT_URL, type TokenArgs } from './args.node.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { retractionNotice } from './retraction-notice.js';
 import { tokenSource } from './token-command.node.js';
 
 export interface TailArgs {
@@ -22,7 +23,8 @@ const INVALID_CODES = new Set(['invalid_topic', 'foreign_topic', 'invalid_frame'
 const AUTH_CODES = new Set(['unauthorized', 'forbidden']);
 
 /**
- * `wikicast tail`: one JSON event a line on stdout (with `cursor`), logs on stderr. Uses the
+ * `wikicast tail`: one JSON event a line on stdout (with `cursor`), logs on stderr (and a line
+ * saying what a `retract` event takes back, see retraction-notice.ts). Uses the
  * client library, so it reconnects and resumes by cursor by itself. The first connection must
  * succeed (else exit 4, or 2 when the token is refused); later losses are logged and resumed.
  */
@@ -68,6 +70,8 @@ export async function tailCommand(args: TailArgs, io: CliIo): Promise<void> {
     });
     client.on('event', (event) => {
       io.out(JSON.stringify(event));
+      const retraction = retractionNotice(event);
+      if (retraction !== null) io.err(retraction);
       printed++;
       if (args.count !== undefined && printed >= args.count) {
         client.close();
