@@ -238,6 +238,41 @@ describe('MediaWiki → ingest → edge → readers', () => {
     await trudyContext.close();
   });
 
+  it('a user who watches a page is told on whatever page they have open, with links to the page and the diff', async () => {
+    assert.ok(browser, 'the browser of the previous tests is open');
+    // Earlier tests' edits queued watcher jobs (this wiki runs jobs only when told): run them
+    // before Wanda watches, or she would be told of those edits too.
+    await mw.maintenance('runJobs.php', ['--type', 'wikicastWatchers']);
+    await mw.maintenance('createAndPromote.php', ['Wanda', MALLORY_PASSWORD]);
+    const wanda = new ApiSession(mw.apiUrl);
+    await wanda.login('Wanda', MALLORY_PASSWORD);
+    const tokens = (await wanda.get({ action: 'query', meta: 'tokens', type: 'watch' })) as { query: { tokens: { watchtoken: string } } };
+    await wanda.post({ action: 'watch', titles: 'Live page', token: tokens.query.tokens.watchtoken });
+    const wandaContext = await browser.newContext();
+    const { hostname } = new URL(mw.url);
+    await wandaContext.addCookies([...wanda.cookies].map(([name, value]) => ({ name, value, domain: hostname, path: '/' })));
+    const wandaPage = await wandaContext.newPage();
+    wandaPage.on('pageerror', (err) => pageErrors.push(`watcher's page: ${err.message}`));
+    // The edit must come after the page subscribed to Wanda's own topic: watch the socket for the answer.
+    let subscribed = false;
+    wandaPage.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => {
+      if (String(payload).includes('"subscribed"') && String(payload).includes(`${wiki.id}:user:Wanda`)) subscribed = true;
+    }));
+    await wandaPage.goto(`${mw.url}/index.php?title=Special:Version`);
+    await waitFor("the page's subscription to Wanda's topic", () => subscribed, { timeoutMs: DELIVERY_TIMEOUT_MS });
+
+    const bob = new ApiSession(mw.apiUrl);
+    await bob.login('Bob', BOB_PASSWORD);
+    const edit = await bob.edit('Live page', 'Bob for the watchers', 'watched edit');
+    await mw.maintenance('runJobs.php', ['--type', 'wikicastWatchers']);
+    const notice = wandaPage.locator('.mw-notification', { hasText: 'Bob edited Live page, which you watch.' });
+    await notice.waitFor({ timeout: DELIVERY_TIMEOUT_MS });
+    assert.equal(await notice.locator(`a[href*="diff=${edit.newrevid}"]`).count(), 1, 'a link to the diff');
+    assert.equal(await notice.locator('a[href*="Live_page"]').count() >= 1, true, 'a link to the page');
+    assert.deepEqual(pageErrors, []);
+    await wandaContext.close();
+  });
+
   it('with ingest stopped an edit still saves; once ingest is back the queued edit reaches `wikicast tail` and the page', async () => {
     assert.ok(page && tail, 'the page and the tail of the previous tests are open');
     await ingest.stop();
