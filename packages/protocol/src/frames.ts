@@ -9,7 +9,19 @@ const Ref = Type.Union([Type.String({ maxLength: MAX_REF_LENGTH }), Type.Number(
 export const CursorSchema = Type.String({ minLength: 1, maxLength: MAX_CURSOR_LENGTH });
 
 export const SubscribeFrameSchema = Type.Object(
-  { op: Type.Literal('subscribe'), topics: Topics, since: Type.Optional(CursorSchema), ref: Type.Optional(Ref) },
+  {
+    op: Type.Literal('subscribe'),
+    topics: Topics,
+    since: Type.Optional(CursorSchema),
+    /** Also join the topics' presence (docs/presence.md). */
+    presence: Type.Optional(Type.Boolean()),
+    ref: Type.Optional(Ref),
+  },
+  { additionalProperties: false },
+);
+/** Asks for the cluster-wide presence of topics now: one `presence` answer per topic. */
+export const PresenceFrameSchema = Type.Object(
+  { op: Type.Literal('presence'), topics: Topics, ref: Type.Optional(Ref) },
   { additionalProperties: false },
 );
 export const UnsubscribeFrameSchema = Type.Object(
@@ -47,7 +59,8 @@ export type UnsubscribeFrame = Static<typeof UnsubscribeFrameSchema>;
 export type SendFrame = Static<typeof SendFrameSchema>;
 export type SeedSendFrame = Static<typeof SeedSendFrameSchema>;
 export type AuthFrame = Static<typeof AuthFrameSchema>;
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | SendFrame | AuthFrame;
+export type PresenceFrame = Static<typeof PresenceFrameSchema>;
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | SendFrame | AuthFrame | PresenceFrame;
 
 export type FrameRef = string | number;
 
@@ -85,7 +98,38 @@ export interface ErrorFrame {
   message: string;
   ref?: FrameRef;
 }
+/**
+ * A member of a topic's presence as others see it: a user's connection (`cid`, `user`); an
+ * anonymous member is only counted, so others see neither (its own join names its `cid`).
+ */
+export interface PresenceMember {
+  cid?: string;
+  user?: string;
+}
+/** Someone joined or left a topic's presence; `anonymous` is the topic's anonymous member count after it. */
+export interface PresenceChangeFrame {
+  op: 'join' | 'leave';
+  topic: string;
+  member: PresenceMember;
+  anonymous: number;
+}
+/**
+ * A topic's presence now: the named members (at most PRESENCE_LISTED, `truncated` beyond), the
+ * anonymous count and the total. The answer to `{"op":"presence"}` (with its `ref`), and what a
+ * member of a crowded topic gets instead of each join and leave.
+ */
+export interface PresenceStateFrame {
+  op: 'presence';
+  topic: string;
+  members: Array<{ cid: string; user: string }>;
+  anonymous: number;
+  total: number;
+  truncated?: true;
+  ref?: FrameRef;
+}
 export type ServerFrame =
+  | PresenceChangeFrame
+  | PresenceStateFrame
   | WelcomeFrame
   | SubscribedFrame
   | UnsubscribedFrame

@@ -25,3 +25,11 @@ export const MAX_TOPICS_PER_FRAME = 100;
 export const MAX_REF_LENGTH = 128;
 export const MAX_CURSOR_LENGTH = 64;
 export const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Named members a presence frame lists at most, and the topic size up to which members are sent
+ * each join and leave: beyond it they get a `presence` summary at most every
+ * PRESENCE_SUMMARY_INTERVAL_MS instead, so a crowded topic costs each member O(1), not O(members).
+ */
+export const PRESENCE_LISTED = 100;
+export const PRESENCE_SUMMARY_INTERVAL_MS = 2000;

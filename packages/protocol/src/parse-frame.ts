@@ -1,5 +1,6 @@
 import {
   AuthFrameSchema,
+  PresenceFrameSchema,
   SeedSendFrameSchema,
   SendFrameSchema,
   SubscribeFrameSchema,
@@ -14,6 +15,7 @@ const byOp: Record<string, Validator<ClientFrame>> = {
   unsubscribe: compileValidator(UnsubscribeFrameSchema),
   send: compileValidator(SendFrameSchema),
   auth: compileValidator(AuthFrameSchema),
+  presence: compileValidator(PresenceFrameSchema),
 };
 const seedSend = compileValidator(SeedSendFrameSchema);
 

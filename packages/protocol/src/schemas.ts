@@ -14,7 +14,7 @@ export {
   WikiEventSchema,
   WikiIdSchema,
 } from './event.js';
-export { AuthFrameSchema, CursorSchema, SeedSendFrameSchema, SendFrameSchema, SubscribeFrameSchema, UnsubscribeFrameSchema } from './frames.js';
+export { AuthFrameSchema, CursorSchema, PresenceFrameSchema, SeedSendFrameSchema, SendFrameSchema, SubscribeFrameSchema, UnsubscribeFrameSchema } from './frames.js';
 export { TokenClaimsSchema } from './token.js';
 export { ControlMessageSchema, RetractControlSchema, RetractRequestSchema, RevokeControlSchema, RevokeRequestSchema } from './control.js';
 export { compileValidator, deeperThan, summarize } from './validate.js';

@@ -10,10 +10,12 @@ export interface TopologyNames {
   control: string;
   /** Durable stream queue bound to `control`: every revocation, kept, so that an edge started or reconnected later still learns it. */
   controlLog: string;
+  /** Edges' presence messages (a non-durable fanout; each edge binds an exclusive queue). */
+  presence: string;
 }
 
 export function topologyNames(prefix: string): TopologyNames {
-  return { events: `${prefix}.events`, log: `${prefix}.events.log`, control: `${prefix}.control`, controlLog: `${prefix}.control.log` };
+  return { events: `${prefix}.events`, log: `${prefix}.events.log`, control: `${prefix}.control`, controlLog: `${prefix}.control.log`, presence: `${prefix}.presence` };
 }
 
 /**
@@ -110,6 +112,8 @@ export async function deleteTopology(channel: Channel, names: TopologyNames): Pr
   await channel.deleteQueue(names.controlLog);
   await channel.deleteExchange(names.events);
   await channel.deleteExchange(names.control);
+  // Edges declare it when they attach; a test may have started none.
+  await channel.deleteExchange(names.presence);
 }
 
 /** Declares the stream; the PRECONDITION_FAILED message if RabbitMQ refuses the arguments, else `null`. */

@@ -40,6 +40,9 @@ import { TokenRefresh } from './access/token-refresh.js';
 import { registerWsRoutes } from './transport/ws-route.js';
 import { closeDisowned } from './access/wikis-reload.js';
 import { Retractions } from './retraction/retractions.js';
+import { randomUUID } from 'node:crypto';
+import { Presence } from './presence/presence.js';
+import { PresenceBus } from './presence/presence-bus.js';
 
 export interface Edge {
   port: number;
@@ -113,6 +116,29 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     logger: logger.child({ component: 'send' }),
     onChannelFailure: (reason) => broker.restart(reason),
   });
+  // A run id: a restarted edge is another presence source, and its predecessor's members expire.
+  const presenceEdge = `${config.instance}#${randomUUID().slice(0, 8)}`;
+  const presence = new Presence({
+    edge: presenceEdge,
+    logger: logger.child({ component: 'presence' }),
+    onSize: (local, cluster) => {
+      metrics.presenceMembers.set({ scope: 'local' }, local);
+      metrics.presenceMembers.set({ scope: 'cluster' }, cluster);
+    },
+  });
+  const presenceBus = new PresenceBus({
+    exchange: names.presence,
+    edge: presenceEdge,
+    logger: logger.child({ component: 'presence' }),
+    onMessage: (message) => presence.receive(message),
+    onAttached: () => presence.attached(),
+    onChannelFailure: (reason) => broker.restart(reason),
+    count: (direction, bytes) => {
+      metrics.presenceMessages.inc({ direction });
+      metrics.presenceBytes.inc({ direction }, bytes);
+    },
+  });
+  presence.start(presenceBus);
   const expiry = new TokenExpiry<Session>(closeExpired);
   const broker = new Broker({
     urls: config.amqpUrls,
@@ -126,6 +152,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
       await consumer.attach(model);
       await publisher.attach(model);
       await control.attach(model);
+      await presenceBus.attach(model);
     },
   });
 
@@ -147,11 +174,11 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
     }),
   });
   const trustedProxies = new TrustedProxies(config.trustedProxies);
-  const frames = new ClientFrames({ wikis, subscriptions, router, maxTopicsPerConnection: config.maxTopicsPerConnection,
+  const frames = new ClientFrames({ wikis, subscriptions, router, presence, maxTopicsPerConnection: config.maxTopicsPerConnection,
     sends: new ClientSends({ wikis, publisher, limiter: new SendRateLimiter<Session>(config.sendRatePerS, config.sendBurst) }),
     refresh: new TokenRefresh({ admission, expiry }),
   });
-  const connections = new Connections({ router, expiry, metrics });
+  const connections = new Connections({ router, expiry, metrics, presence });
   wikisFile.onReload((current) => {
     const closed = closeDisowned(router.sessions(), current);
     if (closed > 0) logger.info({ closed }, 'connections of removed wikis or keys closed');
@@ -213,6 +240,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
       inFlight: [() => publisher.idle()],
       closeBroker: () => {
         consumer.stop();
+        presence.stop();
         return broker.close();
       },
       timeoutMs: config.drainTimeoutS * 1000,

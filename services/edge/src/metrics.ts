@@ -18,6 +18,9 @@ export interface EdgeMetrics {
   resets: Counter<'reason'>;
   invalidMessages: Counter;
   retractions: Gauge;
+  presenceMembers: Gauge<'scope'>;
+  presenceMessages: Counter<'direction'>;
+  presenceBytes: Counter<'direction'>;
 }
 
 /** The edge's metrics as SPEC names them, on the instance's own registry. */
@@ -41,6 +44,9 @@ export function createEdgeMetrics(registry: Registry): EdgeMetrics {
       labelNames: ['reason'],
       registers,
     }),
+    presenceMembers: new Gauge({ name: 'wikicast_edge_presence_members', help: 'Presence memberships (a connection in a topic), by scope: local (this edge\'s connections) or cluster (as this edge knows the cluster).', labelNames: ['scope'], registers }),
+    presenceMessages: new Counter({ name: 'wikicast_edge_presence_messages_total', help: 'Presence messages between edges, by direction (out: published by this edge; in: received from others).', labelNames: ['direction'], registers }),
+    presenceBytes: new Counter({ name: 'wikicast_edge_presence_bytes_total', help: 'Bytes of presence messages between edges, by direction.', labelNames: ['direction'], registers }),
     retractions: new Gauge({ name: 'wikicast_edge_retractions', help: 'Retracted revisions and log entries this edge redacts in the events it hands out.', registers }),
     invalidMessages: new Counter({ name: 'wikicast_edge_invalid_stream_messages_total', help: 'Stream messages that are not deliverable events; the readers of their topic got reset.', registers }),
   };

@@ -1,4 +1,4 @@
-import { type ClientFrame, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
+import { type ClientFrame, type PresenceFrame, type SubscribeFrame, type UnsubscribeFrame } from '@wikicast/protocol';
 import { parseClientFrame } from '@wikicast/protocol/schemas';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { ClientSends } from './client-sends.js';
@@ -8,11 +8,13 @@ import { withRef, type Session } from '../session.js';
 import type { ResumingSubscriptions } from '../resume/resuming-subscriptions.js';
 import type { TokenRefresh } from '../access/token-refresh.js';
 import { assertMaySubscribe, resolveTopics } from '../access/topics.js';
+import type { Presence } from '../presence/presence.js';
 
 export interface ClientFrameDeps {
   wikis: () => WikiRegistry;
   subscriptions: ResumingSubscriptions;
   router: Router;
+  presence: Presence;
   maxTopicsPerConnection: number;
   sends: ClientSends;
   refresh: TokenRefresh;
@@ -63,6 +65,8 @@ export class ClientFrames {
         return this.#deps.sends.send(session, frame);
       case 'auth':
         return this.#deps.refresh.auth(session, frame);
+      case 'presence':
+        return this.#presence(session, frame);
     }
   }
 
@@ -73,12 +77,24 @@ export class ClientFrames {
     if (session.topics.size + added > this.#deps.maxTopicsPerConnection) {
       throw new EdgeError('forbidden', `at most ${this.#deps.maxTopicsPerConnection} topics per connection`);
     }
-    this.#deps.subscriptions.subscribe(session, topics, frame.since, () => session.send({ op: 'subscribed', topics, ...withRef(frame.ref) }));
+    this.#deps.subscriptions.subscribe(session, topics, frame.since, () => {
+      session.send({ op: 'subscribed', topics, ...withRef(frame.ref) });
+      // Joins come after `subscribed`, its own first (docs/presence.md).
+      if (frame.presence === true) this.#deps.presence.join(session, topics);
+    });
+  }
+
+  /** The presence of topics this connection may read, one `presence` answer each; joining is not needed. */
+  #presence(session: Session, frame: PresenceFrame): void {
+    const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis());
+    assertMaySubscribe(topics, session.identity);
+    for (const topic of topics) this.#deps.presence.answer(session, topic, frame.ref);
   }
 
   #unsubscribe(session: Session, frame: UnsubscribeFrame): void {
     const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis());
     for (const topic of topics) this.#deps.router.unsubscribe(session, topic);
+    this.#deps.presence.leave(session, topics);
     session.send({ op: 'unsubscribed', topics, ...withRef(frame.ref) });
   }
 }

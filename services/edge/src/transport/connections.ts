@@ -2,11 +2,13 @@ import type { DisconnectReason, EdgeMetrics } from '../metrics.js';
 import type { Router } from '../router.js';
 import type { Session } from '../session.js';
 import type { TokenExpiry } from '../access/token-expiry.js';
+import type { Presence } from '../presence/presence.js';
 
 export interface ConnectionsDeps {
   router: Router;
   expiry: TokenExpiry<Session>;
   metrics: EdgeMetrics;
+  presence: Presence;
 }
 
 /**
@@ -30,6 +32,7 @@ export class Connections {
   ended(session: Session, otherwise: DisconnectReason): DisconnectReason {
     this.#deps.expiry.forget(session);
     this.#deps.router.remove(session);
+    this.#deps.presence.leave(session);
     const reason = session.closeReason ?? otherwise;
     this.#deps.metrics.connections.dec({ transport: session.sink.transport });
     this.#deps.metrics.disconnects.inc({ reason });
