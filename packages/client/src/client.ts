@@ -7,6 +7,7 @@ import type { MessageCallback, WikicastMessage } from './message.js';
 import { browserNetworkStatus, type NetworkStatus } from './network.js';
 import { DEFAULTS, type ClientEvents, type ClientOptions, type Recipients, type SendOptions, type Tunables } from './options.js';
 import { PendingRequests } from './pending-requests.js';
+import { PresenceTracker, type PresenceListener } from './presence-tracker.js';
 import { RecentIds } from './recent-ids.js';
 import { nextStep } from './reconnect-policy.js';
 import type { SocketLike } from './socket.js';
@@ -24,6 +25,7 @@ export class WikicastClient {
   private currentState = State.Disconnected;
   private readonly emitter = new Emitter<ClientEvents>();
   private readonly subs = new Subscriptions();
+  private readonly present = new PresenceTracker();
   private readonly recent: RecentIds;
   private readonly pending: PendingRequests;
   private readonly tokens: TokenKeeper;
@@ -133,9 +135,27 @@ export class WikicastClient {
     return this;
   }
 
+  /**
+   * Joins `topic`'s presence (and its events) and calls `listener` with who is there now and on
+   * every change, across reconnections. Returns the function that stops listening; the last
+   * listener leaves the presence, unless the topic's events are still subscribed.
+   */
+  presence(topic: string, listener: PresenceListener): () => void {
+    if (this.present.add(topic, listener) && this.connected()) this.joinPresence(topic);
+    return () => {
+      if (this.present.remove(topic, listener) && this.connected() && this.subs.get(topic) === undefined) this.write({ op: 'unsubscribe', topics: [topic] });
+    };
+  }
+
   /** Removes one callback, or every callback of `topic`; the last one leaves the topic. */
   unsubscribe(topic: string, callback?: MessageCallback): void {
-    if (this.subs.remove(topic, callback) && this.connected()) this.write({ op: 'unsubscribe', topics: [topic] });
+    if (this.subs.remove(topic, callback) && this.connected() && !this.present.names().includes(topic)) this.write({ op: 'unsubscribe', topics: [topic] });
+  }
+
+  /** The join, then the question whose answer is the state the joins and leaves that follow update. */
+  private joinPresence(topic: string): void {
+    this.write({ op: 'subscribe', topics: [topic], presence: true });
+    this.write({ op: 'presence', topics: [topic] });
   }
 
   /** Starts connecting (again, after `close()`). Idempotent while connecting or connected. */
@@ -313,6 +333,10 @@ export class WikicastClient {
         return this.onErrorFrame(frame.code, frame.message, frame.ref);
       case 'unsubscribed':
         return;
+      case 'join':
+      case 'leave':
+      case 'presence':
+        return this.present.apply(frame, (listener, state) => this.invoke(listener, state));
       default:
         this.report(new WikicastError(ErrorCode.badFrame, `unknown frame op ${JSON.stringify((frame as { op?: unknown }).op)}`));
     }
@@ -327,6 +351,7 @@ export class WikicastClient {
     this.setState(State.Connected, ReasonCode.welcome);
     if (this.currentState !== State.Connected) return;
     for (const request of this.subs.resumeRequests()) this.sendSubscribe(request);
+    for (const topic of this.present.names()) this.joinPresence(topic);
     // Subscriptions sent without `since` go live now, no earlier than the welcome cursor.
     this.subs.fillMissing(cursor);
     this.tokens.schedule(() => this.refreshToken());
@@ -405,11 +430,11 @@ export class WikicastClient {
     this[name] = undefined;
   }
 
-  private invoke(callback: MessageCallback, message: WikicastMessage): void {
+  private invoke<T>(callback: (value: T) => void, value: T): void {
     try {
-      callback(message);
+      callback(value);
     } catch (err) {
-      this.report(new WikicastError(ErrorCode.callbackFailed, `a callback for "${message.topic}" threw: ${describe(err)}`, { cause: err }));
+      this.report(new WikicastError(ErrorCode.callbackFailed, `a callback threw: ${describe(err)}`, { cause: err }));
     }
   }
 

@@ -13,3 +13,4 @@ export type { NetworkStatus } from './network.js';
 export type { SocketConstructor, SocketLike } from './socket.js';
 export type { Timers } from './timers.js';
 export { webSocketUrl } from './ws-url.js';
+export type { PresenceListener, PresenceState } from './presence-tracker.js';
