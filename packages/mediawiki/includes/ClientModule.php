@@ -56,6 +56,7 @@ class ClientModule {
 		return [
 			'url' => $settings->edgeUrl,
 			'wiki' => $settings->wikiId,
+			'showReaders' => (bool)$config->get( 'WikicastShowReaders' ),
 		];
 	}
 }

@@ -8,6 +8,7 @@ var settings = require( './settings.json' ),
 	adapter = require( './client-adapter.js' ),
 	pageNotice = require( './page-notice.js' ),
 	watchNotice = require( './watch-notice.js' ),
+	presenceNotice = require( './presence-notice.js' ),
 	api = new mw.Api(),
 	client;
 
@@ -38,6 +39,7 @@ if ( client ) {
 	} );
 	pageNotice.watch( client, settings.wiki );
 	watchNotice.watch( client, settings.wiki );
+	presenceNotice.watch( client, settings.wiki, settings.showReaders );
 	/**
 	 * Fired once the client exists (it may still be connecting).
 	 *
