@@ -44,6 +44,11 @@ class PageHooks implements BeforePageDisplayHook, GetPreferencesHook, UserGetDef
 			&& $out->getAuthority()->isAllowed( 'read' )
 		) {
 			$out->addModules( 'ext.wikicast' );
+			// RCFilters' live updates through Wikicast instead of polling, where RCFilters runs.
+			$title = $out->getTitle();
+			if ( $title && ( $title->isSpecial( 'Recentchanges' ) || $title->isSpecial( 'Watchlist' ) ) ) {
+				$out->addModules( 'ext.wikicast.rcfilters' );
+			}
 		}
 	}
 
