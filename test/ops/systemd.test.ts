@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
@@ -37,6 +37,11 @@ const SERVICE_UNITS = ['wikicast-ingest.service', 'wikicast-edge@.service', 'wik
 /** How a template is verified: as one of its instances. */
 const verifiable = (name: string): string => `./${name.replace('@.service', '@8101.service')}`;
 const MAX_EXPOSURE = 2.0;
+/**
+ * The units' User=wikicast, played by `nobody` (a test creates no system users): what the units
+ * start must run without root and read only what is readable to others or given to it.
+ */
+const SERVICE_USER = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 const RELEASE_TIMEOUT_MS = 240_000;
 
 describe('deploy/systemd units', () => {
@@ -89,7 +94,7 @@ describe('the services release, started as the units start it', () => {
   function startUnit(name: string, instance?: string): ChildProcess {
     const command = unitCommand(UNIT(name), { instance, paths: [['/opt/wikicast', tree], ['/etc/wikicast', etc]] });
     const [program, ...args] = command.argv;
-    const child = spawn(program!, args, { cwd: command.cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...command.env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn(program!, args, { cwd: command.cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...command.env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...SERVICE_USER });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = `${stderr}${chunk}`.slice(-4_000)));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -115,6 +120,10 @@ describe('the services release, started as the units start it', () => {
     cleanups.push(() => topology.cleanup());
     const wikisFile = writeWikisFile([wiki]);
     cleanups.push(() => wikisFile.remove());
+    // As /etc/wikicast/wikis.json is to the group wikicast; mkdtemp's folders are root's alone.
+    chmodSync(dirname(wikisFile.path), 0o755);
+    chmodSync(wikisFile.path, 0o644);
+    chmodSync(scratch, 0o755);
     const [ingestPort, httpPort, internalPort, statsPort, ...edges] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
     edgePorts = edges;
     entry = `http://127.0.0.1:${httpPort}`;
