@@ -64,9 +64,28 @@ async function serve(name: string, dir: string, port: number, child: ChildProces
   return { url, configTest, errorLog: readLog, stop };
 }
 
+/** A prefix folder for one server; removed again if `start` fails before the server is up. */
+async function withPrefix(name: string, start: (dir: string) => Promise<WebServer>): Promise<WebServer> {
+  const dir = mkdtempSync(join(tmpdir(), `wikicast-${name}-`));
+  try {
+    return await start(dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 /** nginx with deploy/nginx/wikicast-http.conf at http level and wikicast-locations.conf in the server. */
-export async function startNginx(haproxy: string): Promise<WebServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'wikicast-nginx-'));
+export function startNginx(haproxy: string): Promise<WebServer> {
+  return withPrefix('nginx', (dir) => runNginx(dir, haproxy));
+}
+
+/** Apache (mpm_event, mod_proxy_http) with deploy/apache/wikicast.conf in the wiki's VirtualHost. */
+export function startApache(haproxy: string): Promise<WebServer> {
+  return withPrefix('apache', (dir) => runApache(dir, haproxy));
+}
+
+async function runNginx(dir: string, haproxy: string): Promise<WebServer> {
   const port = await freePort();
   mkdirSync(join(dir, 'conf.d'));
   mkdirSync(join(dir, 'snippets'));
@@ -101,9 +120,7 @@ http {
   return serve('nginx', dir, port, child, tested.stderr, errorLog);
 }
 
-/** Apache (mpm_event, mod_proxy_http) with deploy/apache/wikicast.conf in the wiki's VirtualHost. */
-export async function startApache(haproxy: string): Promise<WebServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'wikicast-apache-'));
+async function runApache(dir: string, haproxy: string): Promise<WebServer> {
   const port = await freePort();
   // Apache's workers run as nobody: the site must be readable to them (mkdtemp makes it 0700).
   chmodSync(dir, 0o755);
