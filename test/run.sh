@@ -7,10 +7,12 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 # System packages the tests drive for real: promtool (alert rules), openssl (TLS test),
-# Chromium (browser tests), MediaWiki with PHP and SQLite (extension tests). One apt-get run up
-# front rather than one per test file.
+# Chromium (browser tests), MediaWiki with PHP and SQLite (extension tests), nginx and Apache
+# (the web server snippets), systemd (systemd-analyze checks the units; it need not run).
+# One apt-get run up front rather than one per test file.
 bash deploy/bootstrap.sh prometheus openssl chromium \
-  mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl python3-requests
+  mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl python3-requests \
+  nginx apache2 systemd
 
 echo "== typecheck"
 pnpm run typecheck

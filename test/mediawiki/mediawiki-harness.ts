@@ -23,6 +23,12 @@ export interface WikiOptions {
   edgeUrl?: string;
   /** More LocalSettings.php lines. */
   extraSettings?: string;
+  /**
+   * An extensions/ folder holding `Wikicast` (an unpacked release): loaded from there as an
+   * operator's LocalSettings.php does ($wgExtensionDirectory, wfLoadExtension( 'Wikicast' )).
+   * Unset: the extension of this checkout.
+   */
+  extensionsDir?: string;
 }
 
 export interface TestMediaWiki {
@@ -39,6 +45,12 @@ export interface TestMediaWiki {
   /** The extension's log lines ($wgDebugLogGroups['Wikicast']). */
   wikicastLog: () => string;
   stop: () => Promise<void>;
+}
+
+/** The LocalSettings.php lines that load the extension, from a release's folder or from this checkout. */
+function loadExtension(extensionsDir: string | undefined): string {
+  if (extensionsDir === undefined) return `wfLoadExtension( 'Wikicast', ${JSON.stringify(join(EXTENSION_DIR, 'extension.json'))} );`;
+  return `$wgExtensionDirectory = ${JSON.stringify(extensionsDir)};\nwfLoadExtension( 'Wikicast' );`;
 }
 
 /** A free loopback port: PHP's built-in server cannot report the port it bound to 0. */
@@ -97,7 +109,8 @@ async function startPhpServer(env: NodeJS.ProcessEnv): Promise<PhpServer> {
 
 /**
  * A throwaway MediaWiki: Debian's package (installed when missing), a fresh SQLite install in a
- * temporary folder, the extension loaded from this checkout, PHP's built-in server on loopback.
+ * temporary folder, the extension loaded from this checkout (or from an unpacked release), PHP's
+ * built-in server on loopback.
  * Jobs do not run on web requests ($wgJobRunRate = 0), so tests run them with runJobs.php.
  * Resolves once the wiki answers; `stop()` ends the server and deletes the folder.
  */
@@ -143,7 +156,7 @@ $wgJobRunRate = 0;
 $wgDebugLogGroups['Wikicast'] = ${JSON.stringify(log)};
 $wgDebugLogGroups['exception'] = ${JSON.stringify(join(dir, 'exception.log'))};
 $wgDebugLogGroups['error'] = ${JSON.stringify(join(dir, 'exception.log'))};
-wfLoadExtension( 'Wikicast', ${JSON.stringify(join(EXTENSION_DIR, 'extension.json'))} );
+${loadExtension(options.extensionsDir)}
 $wgWikicastSecret = ${JSON.stringify(options.secret)};
 $wgWikicastIngestUrl = ${JSON.stringify(options.ingestUrl)};
 $wgWikicastEdgeUrl = ${JSON.stringify(options.edgeUrl ?? '')};

@@ -32,8 +32,18 @@ function last(name: string, instruction: string): string | undefined {
 }
 
 describe('Dockerfile', () => {
-  it('builds on node:20-bookworm-slim (glibc, for uWebSockets.js) in several stages', () => {
-    assert.equal(parsed.args.get('NODE_IMAGE'), 'node:20-bookworm-slim');
+  it('builds on a Node 20 bookworm-slim image pinned by full version (glibc, for uWebSockets.js) in several stages', () => {
+    const image = parsed.args.get('NODE_IMAGE') ?? '';
+    const pinned = /^node:(\d+)\.(\d+)\.(\d+)-bookworm-slim$/.exec(image);
+    assert.ok(pinned, `NODE_IMAGE ${image} names a full Node version, not a moving tag`);
+    // The Node the workspace declares (engines) and the uWebSockets.js build covers (docs/operations.md, "Runtime support").
+    const engines = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const [, minMajor, minMinor] = /^>=(\d+)\.(\d+)/.exec(engines) ?? [];
+    assert.equal(Number(pinned[1]), 20);
+    assert.equal(Number(pinned[1]), Number(minMajor));
+    assert.ok(Number(pinned[2]) >= Number(minMinor), `${image} is at least ${engines}`);
+    const operations = readFileSync(join(REPO_ROOT, 'docs/operations.md'), 'utf8');
+    assert.ok(operations.includes(`\`${image}\``), 'docs/operations.md names the image the Dockerfile pins');
     for (const stage of parsed.stages) {
       assert.ok(stage.from === '${NODE_IMAGE}' || byName.has(stage.from), `${stage.name} is FROM the Node image or an earlier stage`);
     }
@@ -41,7 +51,8 @@ describe('Dockerfile', () => {
   });
 
   it('installs with pnpm 9 from the frozen lockfile and lays out production dependencies only, as locked', () => {
-    assert.match(DOCKERFILE, /npm install --global pnpm@9\b/);
+    // pnpm by full version too: a new pnpm 9 release may read the same lockfile differently.
+    assert.match(DOCKERFILE, /npm install --global pnpm@9\.\d+\.\d+ /);
     assert.match(DOCKERFILE, /pnpm install [^\n]*--frozen-lockfile/);
     // pnpm 9's deploy resolves versions afresh, ignoring the lockfile (and needs registry metadata).
     assert.doesNotMatch(DOCKERFILE, /\bpnpm\b[^\n]*\bdeploy\b/);
