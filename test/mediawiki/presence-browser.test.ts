@@ -1,38 +1,30 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { setupTopology, startService, testWiki, waitUntilReady, writeWikisFile, type ServiceProcess, type TestTopology } from '@wikicast/test/support';
+import { testWiki } from '@wikicast/test/support';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.js';
 import { ApiSession } from './api-session.js';
-import { BROWSER_PACKAGES, ensureDebianPackages } from './debian-packages.js';
-import { ADMIN_USER, startMediaWiki, type TestMediaWiki } from './mediawiki-harness.js';
+import { ADMIN_USER, type TestMediaWiki } from './mediawiki-harness.js';
+import { startWikiWorld, type WikiWorld } from './wiki-world.js';
 
 /** How long a presence change may take to show on another page (issue 18 asks for 1 s between edges). */
 const SHOWN_TIMEOUT_MS = 5000;
 const PASSWORD = 'Pw-presence-0123456789';
 
 /**
- * Issue 18 in the wiki, with Debian's MediaWiki, an edge on each user's side of the cluster and
- * Chromium: two users on the edit form of one page see each other named, and the other's notice
+ * Issue 18 in the wiki, with Debian's MediaWiki, an edge and Chromium: two users on the edit form of one page see each other named, and the other's notice
  * updates when one leaves; with $wgWikicastShowReaders, a reader sees how many others read.
  */
 describe('presence in MediaWiki', () => {
   const wiki = testWiki('mwpresence', { public: true });
-  let topology: TestTopology;
-  let wikisFile: { path: string; remove: () => void };
-  let ingest: ServiceProcess;
-  let edge: ServiceProcess;
+  let world: WikiWorld;
   let mw: TestMediaWiki;
   let browser: Browser;
   const pageErrors: string[] = [];
 
   before(async () => {
-    topology = await setupTopology('mwpresence');
-    wikisFile = writeWikisFile([wiki]);
-    const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
-    [ingest, edge] = await Promise.all([startService('ingest', env), startService('edge', { ...env, EDGE_ID: 'mwpresence-edge' }), ensureDebianPackages(BROWSER_PACKAGES)]);
-    await Promise.all([waitUntilReady(ingest), waitUntilReady(edge)]);
-    mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url, edgeUrl: edge.url, extraSettings: '$wgWikicastShowReaders = true;' });
+    world = await startWikiWorld('mwpresence', wiki, { browser: true, extraSettings: '$wgWikicastShowReaders = true;' });
+    mw = world.mw;
     const admin = new ApiSession(mw.apiUrl);
     await admin.login(ADMIN_USER, mw.adminPassword);
     await admin.edit('Shared page', 'a page two people edit at once', 'create');
@@ -42,10 +34,7 @@ describe('presence in MediaWiki', () => {
 
   after(async () => {
     await browser?.close();
-    await mw?.stop();
-    await Promise.all([ingest?.stop(), edge?.stop()]);
-    await topology?.cleanup();
-    wikisFile?.remove();
+    await world?.cleanup();
   });
 
   /** A page of the wiki in a browser context of its own, logged in as `user` (or anonymous). */

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { setupTopology, startService, testWiki, waitFor, waitUntilReady, writeWikisFile, type ServiceProcess, type TestTopology } from '@wikicast/test/support';
+import { testWiki, waitFor, type ServiceProcess } from '@wikicast/test/support';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.js';
 import { ApiSession } from './api-session.js';
-import { BROWSER_PACKAGES, ensureDebianPackages } from './debian-packages.js';
-import { ADMIN_USER, startMediaWiki, type TestMediaWiki } from './mediawiki-harness.js';
+import { ADMIN_USER, type TestMediaWiki } from './mediawiki-harness.js';
+import { startWikiWorld, type WikiWorld } from './wiki-world.js';
 
 /** RCFilters' poll interval ($wgStructuredChangeFiltersLiveUpdatePollingRate, MediaWiki's default). */
 const POLLING_RATE_S = 3;
@@ -19,9 +19,7 @@ const LIVE_BOUND_MS = 1000;
  */
 describe('Special:RecentChanges goes live through Wikicast', () => {
   const wiki = testWiki('mwrclive', { public: true });
-  let topology: TestTopology;
-  let wikisFile: { path: string; remove: () => void };
-  let ingest: ServiceProcess;
+  let world: WikiWorld;
   let edge: ServiceProcess;
   let mw: TestMediaWiki;
   let admin: ApiSession;
@@ -31,12 +29,8 @@ describe('Special:RecentChanges goes live through Wikicast', () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    topology = await setupTopology('mwrclive');
-    wikisFile = writeWikisFile([wiki]);
-    const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
-    [ingest, edge] = await Promise.all([startService('ingest', env), startService('edge', { ...env, EDGE_ID: 'mwrclive-edge' }), ensureDebianPackages(BROWSER_PACKAGES)]);
-    await Promise.all([waitUntilReady(ingest), waitUntilReady(edge)]);
-    mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url, edgeUrl: edge.url });
+    world = await startWikiWorld('mwrclive', wiki, { browser: true });
+    ({ edge, mw } = world);
     admin = new ApiSession(mw.apiUrl);
     await admin.login(ADMIN_USER, mw.adminPassword);
     await admin.edit('Live changes start', 'a first change for the list', 'start');
@@ -50,10 +44,7 @@ describe('Special:RecentChanges goes live through Wikicast', () => {
 
   after(async () => {
     await browser?.close();
-    await mw?.stop();
-    await Promise.all([ingest?.stop(), edge?.stop()]);
-    await topology?.cleanup();
-    wikisFile?.remove();
+    await world?.cleanup();
   });
 
   /** Edits a page and returns how long after the edit's answer its row was in the list. */

@@ -1,20 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import {
-  setupTopology,
-  signToken,
-  SseReader,
-  startService,
-  TestClient,
-  testWiki,
-  waitUntilReady,
-  writeWikisFile,
-  type Frame,
-  type ServiceProcess,
-  type TestTopology,
-} from '@wikicast/test/support';
+import { signToken, SseReader, TestClient, testWiki, type Frame, type ServiceProcess, type TestTopology } from '@wikicast/test/support';
 import { ApiSession } from './api-session.js';
-import { ADMIN_USER, startMediaWiki, type TestMediaWiki } from './mediawiki-harness.js';
+import { ADMIN_USER, type TestMediaWiki } from './mediawiki-harness.js';
+import { startWikiWorld, type WikiWorld } from './wiki-world.js';
 
 /**
  * Issue 17 with the real things (Debian's MediaWiki, ingest, an edge, RabbitMQ): the watchers of
@@ -23,9 +12,8 @@ import { ADMIN_USER, startMediaWiki, type TestMediaWiki } from './mediawiki-harn
  */
 describe('MediaWiki watchers and retraction', () => {
   const wiki = testWiki('mwwatch', { public: true });
+  let world: WikiWorld;
   let topology: TestTopology;
-  let wikisFile: { path: string; remove: () => void };
-  let ingest: ServiceProcess;
   let edge: ServiceProcess;
   let mw: TestMediaWiki;
   let admin: ApiSession;
@@ -33,19 +21,9 @@ describe('MediaWiki watchers and retraction', () => {
   const readers: SseReader[] = [];
 
   before(async () => {
-    topology = await setupTopology('mwwatch');
-    wikisFile = writeWikisFile([wiki]);
-    const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
-    [ingest, edge] = await Promise.all([startService('ingest', env), startService('edge', { ...env, EDGE_ID: 'mwwatch-edge' })]);
-    await Promise.all([waitUntilReady(ingest), waitUntilReady(edge)]);
-    mw = await startMediaWiki({
-      wikiId: wiki.id,
-      secret: wiki.secret,
-      ingestUrl: ingest.url,
-      edgeUrl: edge.url,
-      // Debian's 1.39 gives sysops no revision deletion: as a wiki that uses it would.
-      extraSettings: "$wgGroupPermissions['sysop']['deleterevision'] = true;",
-    });
+    // Debian's 1.39 gives sysops no revision deletion: as a wiki that uses it would.
+    world = await startWikiWorld('mwwatch', wiki, { extraSettings: "$wgGroupPermissions['sysop']['deleterevision'] = true;" });
+    ({ topology, edge, mw } = world);
     admin = new ApiSession(mw.apiUrl);
     await admin.login(ADMIN_USER, mw.adminPassword);
   });
@@ -53,10 +31,7 @@ describe('MediaWiki watchers and retraction', () => {
   after(async () => {
     for (const client of clients) client.close();
     for (const reader of readers) reader.close();
-    await mw?.stop();
-    await Promise.all([ingest?.stop(), edge?.stop()]);
-    await topology?.cleanup();
-    wikisFile?.remove();
+    await world?.cleanup();
   });
 
   /** A wiki user, logged in through the API. */

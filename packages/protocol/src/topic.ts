@@ -34,6 +34,24 @@ export function resolveTopic(name: string, wiki: string, isKnownWiki: (id: strin
 }
 
 /**
+ * Resolves every name of a request (a subscribe frame, a retraction's topics) for a token of
+ * `wiki`, all or nothing, without repeats: the first name that does not resolve decides.
+ */
+export function resolveTopicList(
+  names: readonly string[],
+  wiki: string,
+  isKnownWiki: (id: string) => boolean,
+): { ok: true; topics: string[] } | Extract<TopicResolution, { ok: false }> {
+  const topics: string[] = [];
+  for (const name of names) {
+    const resolution = resolveTopic(name, wiki, isKnownWiki);
+    if (!resolution.ok) return resolution;
+    if (!topics.includes(resolution.topic)) topics.push(resolution.topic);
+  }
+  return { ok: true, topics };
+}
+
+/**
  * Whether a token of `wiki` with these `send` patterns may send to `topic` (a resolved
  * `<wiki>:<name>`). The one rule for sending: a pattern names the topics a client may send to,
  * because the topic is what decides who receives an event; the type is the sender's label within

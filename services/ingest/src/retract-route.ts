@@ -1,4 +1,4 @@
-import { resolveTopic, RETRACT_EVENT_TYPE, type RetractControl, type RetractRequest, type WikiEvent } from '@wikicast/protocol';
+import { resolveTopicList, RETRACT_EVENT_TYPE, type RetractControl, type RetractRequest, type WikiEvent } from '@wikicast/protocol';
 import { summarize, validators } from '@wikicast/protocol/schemas';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { EventIds } from './event-ids.js';
@@ -32,7 +32,11 @@ export function retractRoute(deps: RetractRouteDeps): (post: JsonPost) => Promis
     if ((request.revisions?.length ?? 0) + (request.logs?.length ?? 0) === 0) {
       throw new HttpError('invalid_request', '"revisions" or "logs" must name at least one retracted item');
     }
-    const topics = resolveTopics(request.topics, wiki, deps.wikis());
+    const registry = deps.wikis();
+    // Each topic must be the token's wiki's: a wiki retracts only its own changes.
+    const resolution = resolveTopicList(request.topics, wiki, (id) => registry.has(id));
+    if (!resolution.ok) throw new HttpError(resolution.reason === 'foreign-wiki' ? 'foreign_topic' : 'invalid_topic', resolution.message);
+    const topics = resolution.topics;
     const ts = new Date().toISOString();
     const items = { ...(request.revisions !== undefined ? { revisions: request.revisions } : {}), ...(request.logs !== undefined ? { logs: request.logs } : {}) };
     const control: RetractControl = { op: 'retract', id: deps.ids.next(), wiki, ...items, ts };
@@ -56,17 +60,6 @@ export function retractRoute(deps: RetractRouteDeps): (post: JsonPost) => Promis
     log.info({ id: control.id, revisions: request.revisions?.length ?? 0, logs: request.logs?.length ?? 0, topics }, 'retraction published');
     return { status: 202, body: { accepted: [...controlOutcome.confirmed, ...eventsOutcome.confirmed] } };
   };
-}
-
-/** Each topic must be the token's wiki's: a wiki retracts only its own changes. */
-function resolveTopics(names: readonly string[], wiki: string, wikis: WikiRegistry): string[] {
-  const topics: string[] = [];
-  for (const name of names) {
-    const resolution = resolveTopic(name, wiki, (id) => wikis.has(id));
-    if (!resolution.ok) throw new HttpError(resolution.reason === 'foreign-wiki' ? 'foreign_topic' : 'invalid_topic', resolution.message);
-    if (!topics.includes(resolution.topic)) topics.push(resolution.topic);
-  }
-  return topics;
 }
 
 /** What readers of a topic are told: which changes to drop or redact, and how. */
