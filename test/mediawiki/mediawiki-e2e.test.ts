@@ -98,6 +98,18 @@ describe('MediaWiki → Wikicast', () => {
     assert.deepEqual(anonymousClaims.send, []);
   });
 
+  it("names in a token's presence claim only the pages its user may read", async () => {
+    const open = await admin.edit('Presence open page', 'for everyone', 'create');
+    const staff = await admin.edit('Project:Presence staff page', 'for logged-in readers', 'create');
+    const ids = `${open.pageid}|${staff.pageid}|999999`;
+    const presenceOf = async (session: ApiSession): Promise<string[] | undefined> => {
+      const answer = (await session.get({ action: 'wikicasttoken', presence: ids })) as { wikicasttoken: { token: string } };
+      return (await verifyToken(answer.wikicasttoken.token, registry, { audience: 'edge', allowMissingAudience: true })).presence;
+    };
+    assert.deepEqual(await presenceOf(admin), [`page:${open.pageid}`, `page:${open.pageid}:editing`, `page:${staff.pageid}`, `page:${staff.pageid}:editing`]);
+    assert.deepEqual(await presenceOf(new ApiSession(mw.apiUrl)), [`page:${open.pageid}`, `page:${open.pageid}:editing`], 'not the page anonymous readers may not read');
+  });
+
   it('pages carry wsWikiID and wsClientID and load ext.wikicast, which bundles the client library', async () => {
     const response = await fetch(`${mw.url}/index.php?title=Main_Page`);
     assert.deepEqual(response.headers.getSetCookie(), [], 'anonymous page views stay cookie-less (cacheable)');

@@ -45,6 +45,8 @@ export interface TokenOptions {
   cid?: string;
   groups?: string[];
   send?: string[];
+  /** The `presence` claim: topic patterns whose presence the token may use. */
+  presence?: string[];
   aud?: string;
   ttlS?: number;
   /** Sign with this secret instead of the wiki's (to test refusal). */
@@ -55,12 +57,13 @@ export interface TokenOptions {
 
 /** A token as a wiki would mint it: HS256 with the wiki's secret (or `key`, with its kid), `iss` = wiki id. */
 export async function signToken(wiki: TestWiki, options: TokenOptions = {}): Promise<string> {
-  const { sub, cid, groups, send, aud, ttlS = 300, key } = options;
+  const { sub, cid, groups, send, presence, aud, ttlS = 300, key } = options;
   const secret = key?.secret ?? options.secret ?? wiki.secret;
   const claims: Record<string, unknown> = {};
   if (cid !== undefined) claims.cid = cid;
   if (groups !== undefined) claims.groups = groups;
   if (send !== undefined) claims.send = send;
+  if (presence !== undefined) claims.presence = presence;
   let jwt = new SignJWT(claims)
     .setProtectedHeader(key === undefined ? { alg: 'HS256', typ: 'JWT' } : { alg: 'HS256', typ: 'JWT', kid: key.kid })
     .setIssuer(wiki.id)

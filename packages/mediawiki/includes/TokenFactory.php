@@ -55,9 +55,13 @@ class TokenFactory {
 	 * @param string[] $groups the user's effective groups (including implicit `*` and `user`)
 	 * @param string[] $sendPatterns event types this user's browser may send
 	 * @param int $ttlS
+	 * @param string[] $presenceTopics topics whose presence the browser may join and see (the
+	 *   pages the user may read that it asked for); none by default
 	 * @return array{token:string,exp:int,cid:string}
 	 */
-	public function edgeToken( ?string $userName, string $clientId, array $groups, array $sendPatterns, int $ttlS ): array {
+	public function edgeToken(
+		?string $userName, string $clientId, array $groups, array $sendPatterns, int $ttlS, array $presenceTopics = []
+	): array {
 		$now = ( $this->clock )();
 		$claims = [ 'iss' => $this->wikiId, 'aud' => self::EDGE_AUDIENCE ];
 		if ( $userName !== null && $userName !== '' ) {
@@ -67,6 +71,7 @@ class TokenFactory {
 			'cid' => $clientId,
 			'groups' => array_values( array_unique( $groups ) ),
 			'send' => array_values( array_unique( $sendPatterns ) ),
+			'presence' => array_values( array_unique( $presenceTopics ) ),
 			'iat' => $now,
 			'exp' => $now + $ttlS,
 		];

@@ -9,6 +9,12 @@ export const TokenClaimsSchema = Type.Object(
     cid: Type.Optional(ClientIdSchema),
     groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 200 })),
     send: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 321 }), { maxItems: 100, description: 'topic patterns the client may send to, `*` wildcard; a pattern without the wiki id is scoped to it' })),
+    presence: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 321 }), {
+        maxItems: 100,
+        description: 'topic patterns whose presence the client may join and see (docs/presence.md); absent: every topic it may subscribe to',
+      }),
+    ),
     aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
     exp: Type.Integer({ minimum: 0, description: 'expiry, seconds since the epoch' }),
     iat: Type.Optional(Type.Integer({ minimum: 0 })),

@@ -60,6 +60,14 @@ export function resolveTopicList(
  * Seed-era type patterns keep their meaning, as the seed sends to topic = type.
  */
 export function maySendTo(patterns: readonly string[] | undefined, wiki: string, topic: string): boolean {
+  return matchesTopicPatterns(patterns, wiki, topic);
+}
+
+/**
+ * Whether one of a token's topic patterns (`send`, `presence`) matches a resolved topic of the
+ * token's wiki, each pattern scoped like a topic name (see maySendTo).
+ */
+export function matchesTopicPatterns(patterns: readonly string[] | undefined, wiki: string, topic: string): boolean {
   if (patterns === undefined || topicWiki(topic) !== wiki) return false;
   return patterns.some((pattern) => matchesPattern(topicWiki(pattern) === wiki ? pattern : `${wiki}:${pattern}`, topic));
 }

@@ -22,9 +22,10 @@ describe('presence', () => {
     await world?.cleanup();
   });
 
-  async function member(user: string | null, edge = 0, otherWiki = false): Promise<TestClient> {
+  /** A connection with a token of `user` (`null`: a token without a user, an anonymous reader's). */
+  async function member(user: string | null, edge = 0, otherWiki = false, claims: { presence?: string[] } = {}): Promise<TestClient> {
     const target = otherWiki ? other : wiki;
-    const query: Record<string, string> = user === null ? { wiki: target.id } : { token: await signToken(target, { sub: user }) };
+    const query: Record<string, string> = { token: await signToken(target, { ...(user === null ? {} : { sub: user }), ...claims }) };
     const client = await world.connect(query, world.edges[edge]);
     await client.next((f) => f.op === 'welcome', 'welcome');
     return client;
@@ -96,6 +97,23 @@ describe('presence', () => {
     const nosy = await member('Nosy', 1);
     const refused = await presence(nosy, 'user:Alice');
     assert.equal(refused.code, 'forbidden');
+  });
+
+  it("keeps to the pages the token's presence claim names, and gives connections without a token none", async () => {
+    const reader = await member('Reader', 0, false, { presence: ['page:5', 'page:5:editing'] });
+    assert.equal((await presence(reader, 'page:5')).op, 'presence');
+    assert.equal((await presence(reader, `${wiki.id}:page:5:editing`)).op, 'presence');
+    const elsewhere = await presence(reader, 'page:6');
+    assert.equal(elsewhere.code, 'forbidden');
+    assert.match(String(elsewhere.message), /presence claim/);
+    reader.send({ op: 'subscribe', topics: ['page:5', 'page:6'], presence: true, ref: 'both' });
+    assert.equal((await reader.next((f) => f.ref === 'both', 'the answer')).code, 'forbidden', 'all or nothing');
+
+    const tokenless = await world.connect({ wiki: wiki.id });
+    await tokenless.next((f) => f.op === 'welcome', 'welcome');
+    assert.equal((await presence(tokenless, 'page:5')).code, 'forbidden');
+    tokenless.send({ op: 'subscribe', topics: ['page:5'], ref: 'plain' });
+    assert.equal((await tokenless.next((f) => f.ref === 'plain', 'the answer')).op, 'subscribed', 'it may still read the events');
   });
 
   it("drops a killed edge's members within the bound, and an edge started later knows the members", async () => {

@@ -24,7 +24,7 @@ export function logEntry(offset: number, topic = 'demo:news', extra: Partial<Wik
 }
 
 export function identity(overrides: Partial<Identity> = {}): Identity {
-  return { wiki: 'demo', user: 'Alice', groups: [], send: [], cid: `WS${randomUUID().slice(0, 8)}`, anonymous: false, issuedAtMs: Date.now(), expiresAtMs: null, key: null, ...overrides };
+  return { wiki: 'demo', user: 'Alice', groups: [], send: [], presence: null, cid: `WS${randomUUID().slice(0, 8)}`, anonymous: false, issuedAtMs: Date.now(), expiresAtMs: null, key: null, ...overrides };
 }
 
 /** A sink that records what was written to it; `topics: false` stands for a transport uWS topics cannot reach (SSE). */

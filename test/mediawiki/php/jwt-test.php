@@ -94,6 +94,9 @@ return [
 		assertSame( $claims['cid'], 'WS0123' );
 		assertSame( $claims['groups'], [ '*', 'user', 'sysop' ] );
 		assertSame( $claims['send'], [ 'demo:*' ] );
+		assertSame( $claims['presence'], [], 'no presence unless asked for' );
+		$withPages = $tokens->verify( $tokens->edgeToken( 'Alice', 'WS0123', [ '*' ], [], 600, [ 'page:5', 'page:5:editing', 'page:5' ] )['token'] );
+		assertSame( $withPages['presence'], [ 'page:5', 'page:5:editing' ] );
 		$anon = $tokens->verify( $tokens->edgeToken( null, 'WS9', [ '*' ], [], 600 )['token'] );
 		assertTrue( !array_key_exists( 'sub', $anon ), 'no sub for anonymous' );
 		assertSame( $anon['send'], [] );

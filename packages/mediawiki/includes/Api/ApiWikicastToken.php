@@ -7,11 +7,15 @@ use ApiMain;
 use MediaWiki\Extension\Wikicast\Settings;
 use MediaWiki\Extension\Wikicast\TokenFactory;
 use MediaWiki\User\UserGroupManager;
+use Title;
+use Wikimedia\ParamValidator\ParamValidator;
 
 /**
  * `action=wikicasttoken`: a short-lived connection token for the edges, carrying the user's
- * name (none for anonymous readers), client id, groups and send patterns. The browser module
- * asks for a new one before the current one expires.
+ * name (none for anonymous readers), client id, groups and send patterns, and the topics whose
+ * presence it may use: those of the pages named in `presence` that the user may read (a page's
+ * readers and editors, docs/presence.md). The browser module asks for a new one before the
+ * current one expires.
  */
 class ApiWikicastToken extends ApiBase {
 	/** @var Settings */
@@ -48,7 +52,8 @@ class ApiWikicastToken extends ApiBase {
 			$this->tokens->clientIdForSession( $this->getRequest()->getSession()->getId() ),
 			$groups,
 			$send,
-			$this->settings->tokenTtlS
+			$this->settings->tokenTtlS,
+			$this->presenceTopics( $this->getParameter( 'presence' ) ?? [] )
 		);
 		$this->getResult()->addValue( null, $this->getModuleName(), [
 			'token' => $minted['token'],
@@ -59,11 +64,39 @@ class ApiWikicastToken extends ApiBase {
 		] );
 	}
 
+	/**
+	 * @param int[] $pageIds
+	 * @return string[] the readers' and editors' presence topics of the pages the user may read
+	 */
+	private function presenceTopics( array $pageIds ): array {
+		$topics = [];
+		foreach ( $pageIds as $pageId ) {
+			$title = Title::newFromID( (int)$pageId );
+			if ( $title !== null && $this->getAuthority()->authorizeRead( 'read', $title ) ) {
+				$topics[] = "page:$pageId";
+				$topics[] = "page:$pageId:editing";
+			}
+		}
+		return $topics;
+	}
+
+	public function getAllowedParams() {
+		return [
+			'presence' => [
+				ParamValidator::PARAM_TYPE => 'integer',
+				ParamValidator::PARAM_ISMULTI => true,
+			],
+		];
+	}
+
 	public function getCacheMode( $params ) {
 		return 'private';
 	}
 
 	protected function getExamplesMessages() {
-		return [ 'action=wikicasttoken' => 'apihelp-wikicasttoken-example-1' ];
+		return [
+			'action=wikicasttoken' => 'apihelp-wikicasttoken-example-1',
+			'action=wikicasttoken&presence=12' => 'apihelp-wikicasttoken-example-2',
+		];
 	}
 }

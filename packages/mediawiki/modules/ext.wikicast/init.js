@@ -17,7 +17,13 @@ window.wsClientID = mw.config.get( 'wsClientID' );
 
 /** @return {jQuery.Promise} a fresh token; also keeps wsClientID in step with it */
 function getToken() {
-	return api.get( { action: 'wikicasttoken', formatversion: 2 } ).then( function ( data ) {
+	var pageId = mw.config.get( 'wgArticleId' ),
+		params = { action: 'wikicasttoken', formatversion: 2 };
+	if ( pageId ) {
+		// The page's presence (its readers and editors), if the user may read it: docs/presence.md.
+		params.presence = pageId;
+	}
+	return api.get( params ).then( function ( data ) {
 		var info = data.wikicasttoken;
 		mw.config.set( 'wsClientID', info.cid );
 		window.wsClientID = info.cid;

@@ -11,6 +11,11 @@ export interface Identity {
   groups: readonly string[];
   /** Topic patterns the token may send to (`send` claim, see `maySendTo`); empty: read-only. */
   send: readonly string[];
+  /**
+   * Topic patterns whose presence the token may join and see (`presence` claim); `null`: the claim
+   * is absent, so every topic it may subscribe to. Connections without a token get none.
+   */
+  presence: readonly string[] | null;
   /** The client id receivers see as `from` and senders address with `to`. */
   cid: string;
   anonymous: boolean;
@@ -49,6 +54,7 @@ export async function identify(credentials: Credentials, wikis: WikiRegistry, ci
       user: claims.sub ?? null,
       groups: claims.groups ?? NONE,
       send: claims.send ?? NONE,
+      presence: claims.presence ?? null,
       cid: claims.cid ?? cid(),
       anonymous: false,
       issuedAtMs: claims.iat === undefined ? null : claims.iat * 1000,
@@ -70,7 +76,7 @@ export function anonymousFarmReader(): Identity {
 }
 
 function anonymousReader(wiki: string): Identity {
-  return { wiki, user: null, groups: NONE, send: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null, key: null };
+  return { wiki, user: null, groups: NONE, send: NONE, presence: NONE, cid: assignCid(), anonymous: true, issuedAtMs: null, expiresAtMs: null, key: null };
 }
 
 function anonymous(wiki: string | null, wikis: WikiRegistry): Identity {

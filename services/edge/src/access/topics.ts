@@ -1,4 +1,4 @@
-import { resolveTopicList, userTopicOwner } from '@wikicast/protocol';
+import { matchesTopicPatterns, resolveTopicList, userTopicOwner } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from '../edge-error.js';
 import type { Identity } from './identity.js';
@@ -23,6 +23,24 @@ export function assertMaySubscribe(topics: readonly string[], identity: Identity
     const owner = userTopicOwner(topic);
     if (owner !== null && owner !== identity.user) {
       throw new EdgeError('forbidden', `topic ${JSON.stringify(topic)} is the user ${JSON.stringify(owner)}'s own; only that user may subscribe to it`);
+    }
+  }
+}
+
+/**
+ * Refuses presence (joining, or asking who is there) on a topic the connection may not read, or
+ * one its token's `presence` claim does not name: the wiki names in it the pages the user may
+ * read, so a page's presence shows only to its readers. A connection without a token has no
+ * presence at all; a token without the claim may use every topic it may subscribe to.
+ */
+export function assertMayUsePresence(topics: readonly string[], identity: Identity): void {
+  assertMaySubscribe(topics, identity);
+  const allowed = identity.presence;
+  if (allowed === null) return;
+  for (const topic of topics) {
+    if (!matchesTopicPatterns(allowed, identity.wiki, topic)) {
+      const why = identity.anonymous ? 'connect with a token for presence' : "the token's presence claim does not name it";
+      throw new EdgeError('forbidden', `no presence on topic ${JSON.stringify(topic)}: ${why}`);
     }
   }
 }

@@ -7,7 +7,7 @@ import type { Router } from '../router.js';
 import { withRef, type Session } from '../session.js';
 import type { ResumingSubscriptions } from '../resume/resuming-subscriptions.js';
 import type { TokenRefresh } from '../access/token-refresh.js';
-import { assertMaySubscribe, resolveTopics } from '../access/topics.js';
+import { assertMaySubscribe, assertMayUsePresence, resolveTopics } from '../access/topics.js';
 import type { Presence } from '../presence/presence.js';
 
 export interface ClientFrameDeps {
@@ -72,7 +72,8 @@ export class ClientFrames {
 
   #subscribe(session: Session, frame: SubscribeFrame): void {
     const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis());
-    assertMaySubscribe(topics, session.identity);
+    if (frame.presence === true) assertMayUsePresence(topics, session.identity);
+    else assertMaySubscribe(topics, session.identity);
     const added = topics.filter((topic) => !session.topics.has(topic)).length;
     if (session.topics.size + added > this.#deps.maxTopicsPerConnection) {
       throw new EdgeError('forbidden', `at most ${this.#deps.maxTopicsPerConnection} topics per connection`);
@@ -87,7 +88,7 @@ export class ClientFrames {
   /** The presence of topics this connection may read, one `presence` answer each; joining is not needed. */
   #presence(session: Session, frame: PresenceFrame): void {
     const topics = resolveTopics(frame.topics, session.identity.wiki, this.#deps.wikis());
-    assertMaySubscribe(topics, session.identity);
+    assertMayUsePresence(topics, session.identity);
     for (const topic of topics) this.#deps.presence.answer(session, topic, frame.ref);
   }
 
