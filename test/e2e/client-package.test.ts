@@ -67,7 +67,12 @@ describe('the @wikicast/client npm package, installed from its tarball', () => {
 
   before(async () => {
     const packed = run('bash', [join(REPO_ROOT, 'deploy/release/packages.sh'), join(scratch, 'out')], { timeout: NPM_TIMEOUT_MS });
-    [tarball, world] = await Promise.all([packed.then((r) => r.stdout.trim()), startServiceWorld('clipkg', [wiki], [{}])]);
+    // Both settle before a failure is reported, so `after` stops services that did start.
+    const [pack, started] = await Promise.allSettled([packed, startServiceWorld('clipkg', [wiki], [{}])]);
+    if (started.status === 'fulfilled') world = started.value;
+    if (pack.status === 'rejected') throw pack.reason;
+    if (started.status === 'rejected') throw started.reason;
+    tarball = pack.value.stdout.trim();
   });
 
   after(async () => {
