@@ -44,9 +44,12 @@ class PageHooks implements BeforePageDisplayHook, GetPreferencesHook, UserGetDef
 			&& $out->getAuthority()->isAllowed( 'read' )
 		) {
 			$out->addModules( 'ext.wikicast' );
-			// RCFilters' live updates through Wikicast instead of polling, where RCFilters runs.
+			// RCFilters' live updates through Wikicast instead of polling, where RCFilters runs:
+			// not for a user who chose the old interface (loading RCFilters there fails).
 			$title = $out->getTitle();
-			if ( $title && ( $title->isSpecial( 'Recentchanges' ) || $title->isSpecial( 'Watchlist' ) ) ) {
+			if ( $title && ( $title->isSpecial( 'Recentchanges' ) || $title->isSpecial( 'Watchlist' ) )
+				&& in_array( 'mediawiki.rcfilters.filters.ui', $out->getModules(), true )
+			) {
 				$out->addModules( 'ext.wikicast.rcfilters' );
 			}
 		}

@@ -2,12 +2,12 @@
  * Special:RecentChanges and Special:Watchlist go live through Wikicast (docs/mediawiki.md, "Live
  * recent changes"). In live mode MediaWiki's RCFilters UI polls every few seconds: a `peek`
  * request asks whether there is anything new, then the list is fetched. While Wikicast is
- * connected this module answers RCFilters' question itself, without a request: "yes" once a
- * `recentchange` (or `retract`) event came, else "no". RCFilters then fetches and shows the list
- * its own way, with the user's filters; a change is shown at once when the controller is known
- * (it is from the first poll, or the Live button). While disconnected, RCFilters polls as it
- * always did. A MediaWiki whose RCFilters lacks the methods used keeps its polling, with a
- * console warning.
+ * connected this module answers RCFilters' question itself, without a request, "no", until a
+ * `recentchange` (or `retract`) event came: in live mode RCFilters then fetches and shows the
+ * list its own way, with the user's filters, at once when the controller is known (it is from the
+ * first poll, or the Live button); otherwise its next poll asks the wiki. While disconnected,
+ * RCFilters polls as it always did. A MediaWiki whose RCFilters lacks the methods used keeps its
+ * polling, with a console warning.
  */
 var client = require( 'ext.wikicast' ),
 	rcfilters = mw.rcfilters,
@@ -18,21 +18,19 @@ var client = require( 'ext.wikicast' ),
 	pending = false;
 
 /**
- * Shows new changes as a positive `peek` would: the updated list in live mode, else the
- * "View new changes" button.
+ * In live mode, has RCFilters fetch and show the list with the user's filters, as a positive
+ * `peek` would. Otherwise the change waits for RCFilters' next poll, which then asks the wiki
+ * (a real `peek`): an event says something changed, not that it passes the user's filters, so
+ * it must not offer "View new changes" by itself (on the Watchlist most changes do not).
  *
  * @param {Object} controller RCFilters' controller
- * @return {boolean} whether it could be done now
+ * @return {boolean} whether it was done now
  */
 function show( controller ) {
-	if ( !controller._shouldCheckForNewChanges() ) {
+	if ( !controller.changesListModel.getLiveUpdate() || !controller._shouldCheckForNewChanges() ) {
 		return false;
 	}
-	if ( controller.changesListModel.getLiveUpdate() ) {
-		controller.updateChangesList( null, controller.LIVE_UPDATE );
-	} else {
-		controller.changesListModel.setNewChangesExist( true );
-	}
+	controller.updateChangesList( null, controller.LIVE_UPDATE );
 	return true;
 }
 
@@ -63,15 +61,16 @@ if ( !client ) {
 	mw.log.warn( 'Wikicast: this MediaWiki\'s RCFilters differs from the tested ones; live updates keep polling' );
 } else {
 	( function ( peek ) {
-		// RCFilters' poll asks this (the prototype's method is looked up at each poll).
+		// RCFilters' poll asks this (the prototype's method is looked up at each poll). While
+		// connected, only a change that came and is not shown yet is worth asking the wiki about.
 		proto._checkForNewChanges = function () {
 			var fresh = pending;
-			if ( !client.connected() ) {
+			if ( !client.connected() || fresh ) {
+				pending = false;
 				return peek.apply( this, arguments );
 			}
-			pending = false;
-			// The answers `peek` gets: 200 there are new changes, 204 there are none.
-			return $.Deferred().resolve( fresh ? 200 : 204 ).promise();
+			// What `peek` answers when there is nothing new.
+			return $.Deferred().resolve( 204 ).promise();
 		};
 	}( proto._checkForNewChanges ) );
 	[ '_checkForNewChanges', 'toggleLiveUpdate', 'updateChangesList' ].forEach( rememberIn );
