@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { startService, testWiki, waitFor, waitUntilReady, type ServiceProcess } from '@wikicast/test/support';
+import { reusablePort, startService, testWiki, waitFor, waitUntilReady, type ServiceProcess } from '@wikicast/test/support';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.js';
 import { ApiSession } from './api-session.js';
@@ -20,7 +20,6 @@ const RECONNECT_TIMEOUT_MS = 45_000;
 /** Quiet time before counting requests, so what events asked for is over (the edit missed while down comes again on resume). */
 const SETTLE_MS = 2000;
 /** How long the edge's port may stay taken after it stopped (a TCP TIME_WAIT lasts 60 s). */
-const EDGE_PORT_TIMEOUT_MS = 70_000;
 const PASSWORD = 'Pw-rclive-0123456789';
 
 /** A request RCFilters makes: a check for new changes (`peek=1`) or the list itself (`action=render`). */
@@ -52,6 +51,8 @@ describe('Special:RecentChanges and Special:Watchlist go live through Wikicast',
   before(async () => {
     world = await startWikiWorld('mwrclive', wiki, {
       browser: true,
+      // The edge comes back on its port later (the page knows it by its address).
+      edgePort: await reusablePort(),
       // Debian's 1.39 gives sysops neither revision deletion nor suppression by default.
       extraSettings: "$wgGroupPermissions['sysop']['deleterevision'] = true; $wgGroupPermissions['sysop']['suppressrevision'] = true;",
     });
@@ -71,23 +72,6 @@ describe('Special:RecentChanges and Special:Watchlist go live through Wikicast',
     await edge?.stop();
     await world?.cleanup();
   });
-
-  /**
-   * The page knows one edge address, so the edge comes back on its port. The port was free a
-   * moment ago, but a connection of this machine may hold it as its local port for a while:
-   * then the edge fails to listen, and starting it is tried again.
-   */
-  async function startEdgeAgain(port: number): Promise<ServiceProcess> {
-    const deadline = Date.now() + EDGE_PORT_TIMEOUT_MS;
-    for (;;) {
-      try {
-        return await startService('edge', { ...world.serviceEnv, EDGE_ID: 'mwrclive-edge', PORT: String(port) });
-      } catch (err) {
-        if (Date.now() > deadline || !String(err).includes('cannot listen')) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  }
 
   /** Alice's session, with `setup` done through the API first; her page records RCFilters' requests. */
   async function openAsAlice(special: string, setup: (alice: ApiSession) => Promise<unknown> = async () => undefined): Promise<{ page: Page; requests: ListRequest[] }> {
@@ -161,7 +145,8 @@ describe('Special:RecentChanges and Special:Watchlist go live through Wikicast',
   });
 
   it('stops polling once the edge is back; a suppressed summary leaves the list at once', async () => {
-    edge = await startEdgeAgain(edge.port);
+    // On its own port again: below the ephemeral range, so no connection has taken it meanwhile.
+    edge = await startService('edge', { ...world.serviceEnv, EDGE_ID: 'mwrclive-edge', PORT: String(edge.port) });
     await waitUntilReady(edge);
     await waitFor('the page to reconnect', () => connected(page), { timeoutMs: RECONNECT_TIMEOUT_MS, intervalMs: 100 });
     assert.deepEqual(await requestsOverThreePolls(requests), [], 'no request for the list once connected again');

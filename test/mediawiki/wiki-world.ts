@@ -16,9 +16,14 @@ export interface WikiWorld {
 
 /**
  * Starts ingest and an edge on the real RabbitMQ under `label`'s prefix, then Debian's MediaWiki
- * with the extension pointed at both; `browser` also makes sure Chromium is installed.
+ * with the extension pointed at both; `browser` also makes sure Chromium is installed; `edgePort`
+ * puts the edge on a port of the caller's (reusablePort, for an edge that comes back).
  */
-export async function startWikiWorld(label: string, wiki: TestWiki, options: { extraSettings?: string; browser?: boolean } = {}): Promise<WikiWorld> {
+export async function startWikiWorld(
+  label: string,
+  wiki: TestWiki,
+  options: { extraSettings?: string; browser?: boolean; edgePort?: number } = {},
+): Promise<WikiWorld> {
   const topology = await setupTopology(label);
   const wikisFile = writeWikisFile([wiki]);
   const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
@@ -33,7 +38,7 @@ export async function startWikiWorld(label: string, wiki: TestWiki, options: { e
   try {
     const [ingest, edge] = await Promise.all([
       startService('ingest', env).then((s) => (started.push(s), s)),
-      startService('edge', { ...env, EDGE_ID: `${label}-edge` }).then((s) => (started.push(s), s)),
+      startService('edge', { ...env, EDGE_ID: `${label}-edge`, ...(options.edgePort !== undefined ? { PORT: String(options.edgePort) } : {}) }).then((s) => (started.push(s), s)),
       options.browser === true ? ensureDebianPackages(BROWSER_PACKAGES) : Promise.resolve(),
     ]);
     await Promise.all([waitUntilReady(ingest), waitUntilReady(edge)]);

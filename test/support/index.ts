@@ -8,7 +8,7 @@ export { waitFor } from './wait.js';
 export type { WaitOptions } from './wait.js';
 export { TestClient } from './ws-client.js';
 export type { Frame, TestClientOptions } from './ws-client.js';
-export { freePort } from './ports.js';
+export { freePort, reusablePort } from './ports.js';
 export { HAPROXY_CONFIG, HAPROXY_EDGE_SLOTS, healthyServers, serverChecks, startHaproxy, waitForHealthy } from './haproxy-process.js';
 export type { HaproxyAddresses, HaproxyProcess, ServerCheck } from './haproxy-process.js';
 export { setupHaproxyCluster } from './haproxy-cluster.js';
