@@ -8,6 +8,8 @@ export interface WikiWorld {
   ingest: ServiceProcess;
   edge: ServiceProcess;
   mw: TestMediaWiki;
+  /** The environment the services were started with (the topology's prefix, the wikis file): for starting one again. */
+  serviceEnv: Record<string, string>;
   /** Stops MediaWiki and the services, removes the topology and the wikis file. Safe after a failed start. */
   cleanup: () => Promise<void>;
 }
@@ -36,7 +38,7 @@ export async function startWikiWorld(label: string, wiki: TestWiki, options: { e
     ]);
     await Promise.all([waitUntilReady(ingest), waitUntilReady(edge)]);
     mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url, edgeUrl: edge.url, ...(options.extraSettings !== undefined ? { extraSettings: options.extraSettings } : {}) });
-    return { topology, ingest, edge, mw, cleanup };
+    return { topology, ingest, edge, mw, serviceEnv: env, cleanup };
   } catch (err) {
     await cleanup();
     throw err;
