@@ -18,7 +18,7 @@ export interface WikiWorld {
  * Starts ingest and an edge on the real RabbitMQ under `label`'s prefix, then Debian's MediaWiki
  * with the extension pointed at both; `browser` also makes sure Chromium is installed.
  */
-export async function startWikiWorld(label: string, wiki: TestWiki, options: { extraSettings?: string; browser?: boolean } = {}): Promise<WikiWorld> {
+export async function startWikiWorld(label: string, wiki: TestWiki, options: { extraSettings?: string; browser?: boolean; extensionsDir?: string } = {}): Promise<WikiWorld> {
   const topology = await setupTopology(label);
   const wikisFile = writeWikisFile([wiki]);
   const env = { WIKICAST_AMQP_PREFIX: topology.prefix, WIKICAST_WIKIS_FILE: wikisFile.path };
@@ -37,7 +37,7 @@ export async function startWikiWorld(label: string, wiki: TestWiki, options: { e
       options.browser === true ? ensureDebianPackages(BROWSER_PACKAGES) : Promise.resolve(),
     ]);
     await Promise.all([waitUntilReady(ingest), waitUntilReady(edge)]);
-    mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url, edgeUrl: edge.url, ...(options.extraSettings !== undefined ? { extraSettings: options.extraSettings } : {}) });
+    mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url, edgeUrl: edge.url, ...(options.extraSettings !== undefined ? { extraSettings: options.extraSettings } : {}), ...(options.extensionsDir !== undefined ? { extensionsDir: options.extensionsDir } : {}) });
     return { topology, ingest, edge, mw, serviceEnv: env, cleanup };
   } catch (err) {
     await cleanup();

@@ -57,6 +57,7 @@ class ClientModule {
 			'url' => $settings->edgeUrl,
 			'wiki' => $settings->wikiId,
 			'showReaders' => (bool)$config->get( 'WikicastShowReaders' ),
+			'anonymousConnections' => (bool)$config->get( 'WikicastAnonymousConnections' ),
 		];
 	}
 }
