@@ -38,6 +38,8 @@ export interface TestMediaWiki {
   adminPassword: string;
   /** Runs a maintenance script of this wiki (`runJobs.php`, `showJobs.php`, …), with `input` on stdin. */
   maintenance: (script: string, args?: string[], input?: string) => Promise<string>;
+  /** Runs a PHP script (an extension's maintenance script) with this wiki's settings; resolves whatever its exit status. */
+  runScript: (path: string, args?: string[]) => Promise<{ status: number; stdout: string; stderr: string }>;
   /** How many jobs of this type wait in the wiki's job queue (showJobs.php). */
   queuedJobs: (type: string) => Promise<number>;
   /** Appends lines to LocalSettings.php; MediaWiki reads it on every request and script run. */
@@ -190,6 +192,12 @@ ${options.extraSettings ?? ''}
     dir,
     adminPassword,
     maintenance,
+    runScript: (path, args = []) =>
+      new Promise((resolve) => {
+        execFile('php', [path, ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+          resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+        });
+      }),
     queuedJobs: async (type) => {
       const line = (await maintenance('showJobs.php', ['--group'])).split('\n').find((l) => l.startsWith(`${type}:`));
       return line ? Number(/(\d+) queued/.exec(line)?.[1] ?? 0) : 0;
