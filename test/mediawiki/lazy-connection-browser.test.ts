@@ -7,6 +7,12 @@ import { ApiSession } from './api-session.js';
 import { ADMIN_USER } from './mediawiki-harness.js';
 import { startWikiWorld, type WikiWorld } from './wiki-world.js';
 
+/**
+ * Every module the page asked for ran (ext.wikicast, and ext.wikicast.rcfilters, which subscribes
+ * when it runs, on Special:RecentChanges): what will subscribe on load has by then.
+ */
+const ALL_MODULES_SETTLED = `mw.loader.getState('ext.wikicast') === 'ready' && mw.loader.getModuleNames().every(
+  (name) => ['registered', 'ready', 'error', 'missing'].includes(mw.loader.getState(name)))`;
 /** How long a page may take to open its socket once ext.wikicast ran. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -47,7 +53,7 @@ describe('ext.wikicast connects only where something listens', () => {
     page.on('websocket', (socket) => sockets.push(socket.url()));
     try {
       await page.goto(`${world.mw.url}/index.php?${path}`);
-      await page.waitForFunction('mw.loader.getState("ext.wikicast") === "ready"');
+      await page.waitForFunction(ALL_MODULES_SETTLED);
       if (connect) {
         await page.waitForFunction('webSocket.connected()', undefined, { timeout: CONNECT_TIMEOUT_MS });
       }
