@@ -54,6 +54,8 @@ class Sender {
 	private $warnedDisabled = false;
 	/** @var array<int,true> revisions whose PageSaveComplete hold this request's flush back */
 	private $awaitedSaves = [];
+	/** @var array<int,true> revisions whose PageSaveComplete ran in this request */
+	private $completedSaves = [];
 	/** @var bool */
 	private $shutdownFlushRegistered = false;
 
@@ -133,6 +135,10 @@ class Sender {
 	 * is still to come: send nothing until pageSaved( $revisionId ).
 	 */
 	public function expectPageSave( int $revisionId ): void {
+		if ( isset( $this->completedSaves[$revisionId] ) ) {
+			// A MediaWiki that runs PageSaveComplete first: nothing left to wait for.
+			return;
+		}
 		$this->awaitedSaves[$revisionId] = true;
 		if ( !$this->shutdownFlushRegistered ) {
 			$this->shutdownFlushRegistered = true;
@@ -143,6 +149,7 @@ class Sender {
 
 	/** PageSaveComplete ran for `$revisionId` (its events, if any, are queued): the hold is over. */
 	public function pageSaved( int $revisionId ): void {
+		$this->completedSaves[$revisionId] = true;
 		unset( $this->awaitedSaves[$revisionId] );
 		if ( $this->awaitedSaves === [] && $this->pending !== [] && !$this->flushScheduled ) {
 			$this->flushScheduled = true;
