@@ -29,6 +29,12 @@ export interface WikiOptions {
    * Unset: the extension of this checkout.
    */
   extensionsDir?: string;
+  /**
+   * The LocalSettings.php lines that load and configure the extension, exactly as an operator
+   * wrote them (with `extensionsDir`: after `$wgExtensionDirectory`), instead of the harness's
+   * own `wfLoadExtension`, secret and URL lines.
+   */
+  operatorSettings?: string;
 }
 
 export interface TestMediaWiki {
@@ -49,10 +55,19 @@ export interface TestMediaWiki {
   stop: () => Promise<void>;
 }
 
-/** The LocalSettings.php lines that load the extension, from a release's folder or from this checkout. */
-function loadExtension(extensionsDir: string | undefined): string {
-  if (extensionsDir === undefined) return `wfLoadExtension( 'Wikicast', ${JSON.stringify(join(EXTENSION_DIR, 'extension.json'))} );`;
-  return `$wgExtensionDirectory = ${JSON.stringify(extensionsDir)};\nwfLoadExtension( 'Wikicast' );`;
+/** The LocalSettings.php lines that load and configure the extension. */
+function extensionSettings(options: WikiOptions): string {
+  const folder = options.extensionsDir === undefined ? '' : `$wgExtensionDirectory = ${JSON.stringify(options.extensionsDir)};\n`;
+  if (options.operatorSettings !== undefined) return `${folder}${options.operatorSettings}`;
+  const load = options.extensionsDir === undefined
+    ? `wfLoadExtension( 'Wikicast', ${JSON.stringify(join(EXTENSION_DIR, 'extension.json'))} );`
+    : `wfLoadExtension( 'Wikicast' );`;
+  return `${folder}${load}
+$wgWikicastSecret = ${JSON.stringify(options.secret)};
+$wgWikicastIngestUrl = ${JSON.stringify(options.ingestUrl)};
+$wgWikicastEdgeUrl = ${JSON.stringify(options.edgeUrl ?? '')};
+$wgWikicastTimeout = 2;
+$wgWikicastConnectTimeout = 1;`;
 }
 
 /** A free loopback port: PHP's built-in server cannot report the port it bound to 0. */
@@ -158,12 +173,7 @@ $wgJobRunRate = 0;
 $wgDebugLogGroups['Wikicast'] = ${JSON.stringify(log)};
 $wgDebugLogGroups['exception'] = ${JSON.stringify(join(dir, 'exception.log'))};
 $wgDebugLogGroups['error'] = ${JSON.stringify(join(dir, 'exception.log'))};
-${loadExtension(options.extensionsDir)}
-$wgWikicastSecret = ${JSON.stringify(options.secret)};
-$wgWikicastIngestUrl = ${JSON.stringify(options.ingestUrl)};
-$wgWikicastEdgeUrl = ${JSON.stringify(options.edgeUrl ?? '')};
-$wgWikicastTimeout = 2;
-$wgWikicastConnectTimeout = 1;
+${extensionSettings(options)}
 ${options.extraSettings ?? ''}
 `);
   try {
