@@ -3,7 +3,6 @@
 namespace MediaWiki\Extension\Wikicast;
 
 use Config;
-use MediaWiki\Logger\LoggerFactory;
 use MediaWiki\MediaWikiServices;
 use MediaWiki\ResourceLoader\Context;
 use MediaWiki\ResourceLoader\FilePath;
@@ -32,7 +31,7 @@ class ClientModule {
 		if ( $path === null ) {
 			// Only a browser's console would show the error below: tell the operator's log too.
 			// ResourceLoader caches the module, so this is logged when it is built, not per page.
-			LoggerFactory::getInstance( 'Wikicast' )->warning(
+			MediaWikiServices::getInstance()->getService( 'Wikicast.Logger' )->warning(
 				'Wikicast: the client bundle wikicast.js was not found (looked in {paths}): pages get no webSocket; set $wgWikicastClientScript',
 				[ 'paths' => implode( ', ', self::candidates( $config ) ) ]
 			);
