@@ -29,6 +29,12 @@ export interface WikiOptions {
    * Unset: the extension of this checkout.
    */
   extensionsDir?: string;
+  /**
+   * The LocalSettings.php lines that load and configure the extension, exactly as an operator
+   * wrote them (with `extensionsDir`: after `$wgExtensionDirectory`), instead of the harness's
+   * own `wfLoadExtension`, secret and URL lines.
+   */
+  operatorSettings?: string;
 }
 
 export interface TestMediaWiki {
@@ -38,6 +44,8 @@ export interface TestMediaWiki {
   adminPassword: string;
   /** Runs a maintenance script of this wiki (`runJobs.php`, `showJobs.php`, …), with `input` on stdin. */
   maintenance: (script: string, args?: string[], input?: string) => Promise<string>;
+  /** Runs a PHP script (an extension's maintenance script) with this wiki's settings; resolves whatever its exit status. */
+  runScript: (path: string, args?: string[]) => Promise<{ status: number; stdout: string; stderr: string }>;
   /** How many jobs of this type wait in the wiki's job queue (showJobs.php). */
   queuedJobs: (type: string) => Promise<number>;
   /** Appends lines to LocalSettings.php; MediaWiki reads it on every request and script run. */
@@ -47,10 +55,19 @@ export interface TestMediaWiki {
   stop: () => Promise<void>;
 }
 
-/** The LocalSettings.php lines that load the extension, from a release's folder or from this checkout. */
-function loadExtension(extensionsDir: string | undefined): string {
-  if (extensionsDir === undefined) return `wfLoadExtension( 'Wikicast', ${JSON.stringify(join(EXTENSION_DIR, 'extension.json'))} );`;
-  return `$wgExtensionDirectory = ${JSON.stringify(extensionsDir)};\nwfLoadExtension( 'Wikicast' );`;
+/** The LocalSettings.php lines that load and configure the extension. */
+function extensionSettings(options: WikiOptions): string {
+  const folder = options.extensionsDir === undefined ? '' : `$wgExtensionDirectory = ${JSON.stringify(options.extensionsDir)};\n`;
+  if (options.operatorSettings !== undefined) return `${folder}${options.operatorSettings}`;
+  const load = options.extensionsDir === undefined
+    ? `wfLoadExtension( 'Wikicast', ${JSON.stringify(join(EXTENSION_DIR, 'extension.json'))} );`
+    : `wfLoadExtension( 'Wikicast' );`;
+  return `${folder}${load}
+$wgWikicastSecret = ${JSON.stringify(options.secret)};
+$wgWikicastIngestUrl = ${JSON.stringify(options.ingestUrl)};
+$wgWikicastEdgeUrl = ${JSON.stringify(options.edgeUrl ?? '')};
+$wgWikicastTimeout = 2;
+$wgWikicastConnectTimeout = 1;`;
 }
 
 /** A free loopback port: PHP's built-in server cannot report the port it bound to 0. */
@@ -156,12 +173,7 @@ $wgJobRunRate = 0;
 $wgDebugLogGroups['Wikicast'] = ${JSON.stringify(log)};
 $wgDebugLogGroups['exception'] = ${JSON.stringify(join(dir, 'exception.log'))};
 $wgDebugLogGroups['error'] = ${JSON.stringify(join(dir, 'exception.log'))};
-${loadExtension(options.extensionsDir)}
-$wgWikicastSecret = ${JSON.stringify(options.secret)};
-$wgWikicastIngestUrl = ${JSON.stringify(options.ingestUrl)};
-$wgWikicastEdgeUrl = ${JSON.stringify(options.edgeUrl ?? '')};
-$wgWikicastTimeout = 2;
-$wgWikicastConnectTimeout = 1;
+${extensionSettings(options)}
 ${options.extraSettings ?? ''}
 `);
   try {
@@ -190,6 +202,12 @@ ${options.extraSettings ?? ''}
     dir,
     adminPassword,
     maintenance,
+    runScript: (path, args = []) =>
+      new Promise((resolve) => {
+        execFile('php', [path, ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+          resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+        });
+      }),
     queuedJobs: async (type) => {
       const line = (await maintenance('showJobs.php', ['--group'])).split('\n').find((l) => l.startsWith(`${type}:`));
       return line ? Number(/(\d+) queued/.exec(line)?.[1] ?? 0) : 0;

@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '@wikicast/test/support';
+import { codeBlocks, OPERATOR_SECTION_HEADING, operatorSection } from './operator-readme.js';
 
 /**
  * The README's section for wiki operators stays true to the extension: every setting of
  * extension.json is in its table with the default extension.json gives, it lists no setting that
- * does not exist, and the LocalSettings.php lines it shows set only real settings.
+ * does not exist, and the LocalSettings.php lines it shows set only real settings; the extension's
+ * own README (packages/mediawiki/README.md, shipped in the release) likewise; and extension.json
+ * says what Special:Version shows of it: its address, the packages' version, authors, license.
  */
-const SECTION_HEADING = '## For wiki operators: the MediaWiki extension';
-
 interface ConfigEntry {
   value: unknown;
 }
@@ -24,16 +25,13 @@ function asPhp(value: unknown): string {
   return String(value);
 }
 
-function operatorSection(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(SECTION_HEADING);
-  assert.ok(start >= 0, `README.md has no "${SECTION_HEADING}"`);
-  const next = readme.indexOf('\n## ', start + SECTION_HEADING.length);
-  return readme.slice(start, next < 0 ? undefined : next);
-}
-
 describe("README's section for wiki operators", () => {
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/mediawiki/extension.json'), 'utf8')) as {
+    name: string;
+    url?: string;
+    version?: string;
+    author?: string[];
+    'license-name'?: string;
     config_prefix: string;
     config: Record<string, ConfigEntry>;
   };
@@ -60,5 +58,25 @@ describe("README's section for wiki operators", () => {
   it('shows how to load the extension', () => {
     assert.match(section, /wfLoadExtension\( 'Wikicast' \);/);
     assert.equal(manifest.config_prefix, 'wg');
+  });
+
+  it("is matched by the extension's own README, which sets only real settings", () => {
+    const own = readFileSync(join(REPO_ROOT, 'packages/mediawiki/README.md'), 'utf8');
+    const [lines] = codeBlocks(own, 'php');
+    assert.ok(lines, 'packages/mediawiki/README.md shows LocalSettings.php lines');
+    assert.match(lines, /wfLoadExtension\( 'Wikicast' \);/);
+    const set = [...lines.matchAll(/^(\$wgWikicast\w+) =/gm)].map((match) => match[1]!);
+    assert.deepEqual(set.filter((name) => !settings.has(name)), []);
+    assert.match(own, /docs\/mediawiki\.md/, 'it points at the extension\'s documentation');
+    assert.match(own, new RegExp(OPERATOR_SECTION_HEADING.replace(/^## /, '').replace(/:.*$/, '')), "and at the README's install steps");
+  });
+
+  it("gives Special:Version the extension's address, version, authors and license", () => {
+    const client = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/client/package.json'), 'utf8')) as { version: string };
+    assert.equal(manifest.name, 'Wikicast');
+    assert.match(manifest.url ?? '', /^https:\/\//);
+    assert.equal(manifest.version, client.version, "the packages' version (CHANGELOG.md)");
+    assert.ok((manifest.author ?? []).length > 0);
+    assert.equal(manifest['license-name'], 'GPL-2.0-or-later');
   });
 });

@@ -22,7 +22,7 @@ export interface WikiWorld {
 export async function startWikiWorld(
   label: string,
   wiki: TestWiki,
-  options: { extraSettings?: string; browser?: boolean; edgePort?: number } = {},
+  options: { extraSettings?: string; browser?: boolean; edgePort?: number; extensionsDir?: string } = {},
 ): Promise<WikiWorld> {
   const topology = await setupTopology(label);
   const wikisFile = writeWikisFile([wiki]);
@@ -42,7 +42,14 @@ export async function startWikiWorld(
       options.browser === true ? ensureDebianPackages(BROWSER_PACKAGES) : Promise.resolve(),
     ]);
     await Promise.all([waitUntilReady(ingest), waitUntilReady(edge)]);
-    mw = await startMediaWiki({ wikiId: wiki.id, secret: wiki.secret, ingestUrl: ingest.url, edgeUrl: edge.url, ...(options.extraSettings !== undefined ? { extraSettings: options.extraSettings } : {}) });
+    mw = await startMediaWiki({
+      wikiId: wiki.id,
+      secret: wiki.secret,
+      ingestUrl: ingest.url,
+      edgeUrl: edge.url,
+      ...(options.extraSettings !== undefined ? { extraSettings: options.extraSettings } : {}),
+      ...(options.extensionsDir !== undefined ? { extensionsDir: options.extensionsDir } : {}),
+    });
     return { topology, ingest, edge, mw, serviceEnv: env, cleanup };
   } catch (err) {
     await cleanup();

@@ -49,6 +49,8 @@ export class WikicastClient {
   private info: { cid: string; edge: string } | undefined;
   /** The text of the socket's last `error` event, to explain the close that follows. */
   private transportError: string | undefined;
+  /** `connect()` was called on a lazy client with nothing to listen to yet (options.lazy). */
+  private awaitingInterest = false;
 
   constructor(options: ClientOptions) {
     this.options = { ...DEFAULTS, ...options };
@@ -93,6 +95,7 @@ export class WikicastClient {
   subscribe(topic: string, callback: MessageCallback, options: { since?: string } = {}): () => void {
     const since = options.since;
     const isNew = this.subs.add(topic, callback, since ?? (this.connected() ? this.lastCursor : undefined));
+    this.wake();
     if (isNew && this.connected()) this.sendSubscribe(since === undefined ? { topics: [topic] } : { topics: [topic], since });
     return () => this.unsubscribe(topic, callback);
   }
@@ -105,6 +108,8 @@ export class WikicastClient {
   send(type: string, msg?: unknown, to?: Recipients | SendOptions): Promise<string> {
     const options: SendOptions = to !== null && typeof to === 'object' && !Array.isArray(to) ? to : { to: to || undefined };
     if (this.draining) return Promise.reject(new WikicastError(ErrorCode.closed, `cannot send "${type}": the client is draining`));
+    // A lazy client starts connecting; this send is refused like any other before the connection.
+    this.wake();
     if (!this.connected()) {
       return Promise.reject(new WikicastError(ErrorCode.notConnected, `cannot send "${type}": not connected`));
     }
@@ -142,6 +147,7 @@ export class WikicastClient {
    */
   presence(topic: string, listener: PresenceListener): () => void {
     if (this.present.add(topic, listener) && this.connected()) this.joinPresence(topic);
+    this.wake();
     return () => {
       if (this.present.remove(topic, listener) && this.connected() && this.subs.get(topic) === undefined) this.write({ op: 'unsubscribe', topics: [topic] });
     };
@@ -150,6 +156,13 @@ export class WikicastClient {
   /** Removes one callback, or every callback of `topic`; the last one leaves the topic. */
   unsubscribe(topic: string, callback?: MessageCallback): void {
     if (this.subs.remove(topic, callback) && this.connected() && !this.present.names().includes(topic)) this.write({ op: 'unsubscribe', topics: [topic] });
+  }
+
+  /** A lazy client that `connect()` was called on connects once something listens or sends. */
+  private wake(): void {
+    if (!this.awaitingInterest) return;
+    this.awaitingInterest = false;
+    this.start();
   }
 
   /** The join, then the question whose answer is the state the joins and leaves that follow update. */
@@ -161,6 +174,12 @@ export class WikicastClient {
   /** Starts connecting (again, after `close()`). Idempotent while connecting or connected. */
   connect(): this {
     if (this.currentState === State.Connecting || this.currentState === State.Connected) return this;
+    this.awaitingInterest = this.options.lazy === true && this.subs.size === 0 && this.present.names().length === 0;
+    if (!this.awaitingInterest) this.start();
+    return this;
+  }
+
+  private start(): void {
     this.stopWatchingNetwork ??= this.network?.watch((online) => this.onNetwork(online));
     this.attempts = 0;
     if (this.network !== undefined && !this.network.online()) {
@@ -168,7 +187,6 @@ export class WikicastClient {
     } else {
       this.open(ReasonCode.connectCalled, false);
     }
-    return this;
   }
 
   /**
@@ -184,6 +202,7 @@ export class WikicastClient {
   /** Closes for good: no reconnection; pending sends reject with `client_closed`. Idempotent. */
   close(): void {
     this.draining = false;
+    this.awaitingInterest = false;
     if (this.currentState === State.Closed) return;
     this.stopWatchingNetwork?.();
     this.stopWatchingNetwork = undefined;

@@ -33,6 +33,11 @@ export interface ClientOptions {
   dedupCapacity?: number;
   /** Resolves a relative `url` (defaults to the page's location). */
   baseUrl?: string;
+  /**
+   * `connect()` opens nothing until the first `subscribe()`, `presence()` or `send()`: a page
+   * that loads the client everywhere opens a socket only where something listens.
+   */
+  lazy?: boolean;
 }
 
 export type Tunables = Required<Pick<ClientOptions, 'connectTimeoutMs' | 'ackTimeoutMs' | 'rateLimitDelayMs' | 'maxAuthFailures' | 'dedupCapacity'>>;

@@ -29,20 +29,34 @@ class ClientModule {
 	public static function bundle( Context $context, Config $config ) {
 		$path = self::bundlePath( $config );
 		if ( $path === null ) {
+			// Only a browser's console would show the error below: tell the operator's log too.
+			// ResourceLoader caches the module, so this is logged when it is built, not per page.
+			MediaWikiServices::getInstance()->getService( 'Wikicast.Logger' )->warning(
+				'Wikicast: the client bundle wikicast.js was not found (looked in {paths}): pages get no webSocket; set $wgWikicastClientScript',
+				[ 'paths' => implode( ', ', self::candidates( $config ) ) ]
+			);
 			return 'mw.log.error( "Wikicast: the client bundle wikicast.js was not found; see $wgWikicastClientScript" );';
 		}
 		return new FilePath( basename( $path ), dirname( $path ), '' );
 	}
 
+	/** The bundle's path, or null when it is in none of the places looked in (candidates()). */
 	public static function bundlePath( Config $config ): ?string {
-		$configured = $config->get( 'WikicastClientScript' );
-		$candidates = is_string( $configured ) && $configured !== '' ? [ $configured ] : self::BUNDLE_CANDIDATES;
-		foreach ( $candidates as $candidate ) {
+		foreach ( self::candidates( $config ) as $candidate ) {
 			if ( is_readable( $candidate ) ) {
 				return realpath( $candidate ) ?: $candidate;
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * @param Config $config
+	 * @return string[] where the bundle is looked for: $wgWikicastClientScript, else BUNDLE_CANDIDATES
+	 */
+	public static function candidates( Config $config ): array {
+		$configured = $config->get( 'WikicastClientScript' );
+		return is_string( $configured ) && $configured !== '' ? [ $configured ] : self::BUNDLE_CANDIDATES;
 	}
 
 	/**
@@ -57,6 +71,7 @@ class ClientModule {
 			'url' => $settings->edgeUrl,
 			'wiki' => $settings->wikiId,
 			'showReaders' => (bool)$config->get( 'WikicastShowReaders' ),
+			'anonymousConnections' => (bool)$config->get( 'WikicastAnonymousConnections' ),
 		];
 	}
 }

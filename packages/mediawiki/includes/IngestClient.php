@@ -47,6 +47,15 @@ class IngestClient {
 		return $result;
 	}
 
+	/**
+	 * An authenticated request that publishes nothing (checkWikicast.php): an empty batch, which
+	 * ingest refuses as empty (400 `invalid_event`) once it accepted the token, and with 401 when
+	 * the secret is wrong.
+	 */
+	public function probe(): IngestResult {
+		return $this->post( self::EVENTS_PATH, [] );
+	}
+
 	/** Asks ingest to close every live connection of this user on every edge. */
 	public function revokeUser( string $userName, string $reason ): IngestResult {
 		return $this->post( self::REVOKE_PATH, [ 'user' => $userName, 'reason' => $reason ] );

@@ -17,6 +17,13 @@ use Throwable;
  * secret is wrong, or was rotated in the wikis file first) is an operator's mistake to fix, not a
  * reason to lose events: such batches are held in the job queue for $wgWikicastUnauthorizedHold
  * seconds, with a critical log line and a statsd count on every attempt.
+ *
+ * One edit is one POST: its recentchange event is queued inside the edit's database transaction
+ * and its page event in the PageSaveComplete hook after the commit. In a web request both land
+ * before the POSTSEND flush; in a maintenance script MediaWiki runs deferred updates as soon as a
+ * transaction commits, which would send the recentchange alone. So the recentchange of an edit
+ * holds the flush until that revision's PageSaveComplete (expectPageSave/pageSaved), and a
+ * shutdown function sends whatever a hold that was never released kept back.
  */
 class Sender {
 	public const JOB_TYPE = 'wikicastDeliver';
@@ -45,6 +52,12 @@ class Sender {
 	private $flushScheduled = false;
 	/** @var bool */
 	private $warnedDisabled = false;
+	/** @var array<int,true> revisions whose PageSaveComplete hold this request's flush back */
+	private $awaitedSaves = [];
+	/** @var array<int,true> revisions whose PageSaveComplete ran in this request */
+	private $completedSaves = [];
+	/** @var bool */
+	private $shutdownFlushRegistered = false;
 
 	/**
 	 * @param Settings $settings
@@ -117,8 +130,48 @@ class Sender {
 		}
 	}
 
+	/**
+	 * The recentchange of revision `$revisionId` was queued and the same edit's PageSaveComplete
+	 * is still to come: send nothing until pageSaved( $revisionId ).
+	 */
+	public function expectPageSave( int $revisionId ): void {
+		if ( isset( $this->completedSaves[$revisionId] ) ) {
+			// A MediaWiki that runs PageSaveComplete first: nothing left to wait for.
+			return;
+		}
+		$this->awaitedSaves[$revisionId] = true;
+		if ( !$this->shutdownFlushRegistered ) {
+			$this->shutdownFlushRegistered = true;
+			// A save that fails after its recentchange was queued never releases the hold.
+			register_shutdown_function( [ $this, 'flushAtShutdown' ] );
+		}
+	}
+
+	/** PageSaveComplete ran for `$revisionId` (its events, if any, are queued): the hold is over. */
+	public function pageSaved( int $revisionId ): void {
+		$this->completedSaves[$revisionId] = true;
+		unset( $this->awaitedSaves[$revisionId] );
+		if ( $this->awaitedSaves === [] && $this->pending !== [] && !$this->flushScheduled ) {
+			$this->flushScheduled = true;
+			DeferredUpdates::addCallableUpdate( [ $this, 'flush' ], DeferredUpdates::POSTSEND );
+		}
+	}
+
+	/** Sends what a hold kept back when the request ends without releasing it. */
+	public function flushAtShutdown(): void {
+		$this->awaitedSaves = [];
+		if ( $this->pending !== [] ) {
+			$this->flush();
+		}
+	}
+
 	/** Sends what this request queued; what cannot be delivered now goes to the job queue. */
 	public function flush(): void {
+		if ( $this->awaitedSaves !== [] ) {
+			// Held for the rest of an edit: pageSaved() schedules the flush again.
+			$this->flushScheduled = false;
+			return;
+		}
 		$batch = $this->pending;
 		$this->pending = [];
 		$this->flushScheduled = false;

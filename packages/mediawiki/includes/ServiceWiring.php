@@ -4,6 +4,7 @@ use MediaWiki\Extension\Wikicast\AudienceResolver;
 use MediaWiki\Extension\Wikicast\ChangeRows;
 use MediaWiki\Extension\Wikicast\EventFactory;
 use MediaWiki\Extension\Wikicast\IngestClient;
+use MediaWiki\Extension\Wikicast\OperatorLogger;
 use MediaWiki\Extension\Wikicast\Retraction\Retractor;
 use MediaWiki\Extension\Wikicast\Sender;
 use MediaWiki\Extension\Wikicast\Settings;
@@ -47,15 +48,18 @@ return [
 			$services->getHttpRequestFactory(),
 			$services->getService( 'Wikicast.Settings' ),
 			$services->getService( 'Wikicast.TokenFactory' ),
-			LoggerFactory::getInstance( 'Wikicast' )
+			$services->getService( 'Wikicast.Logger' )
 		);
+	},
+	'Wikicast.Logger' => static function ( MediaWikiServices $services ): OperatorLogger {
+		return new OperatorLogger( LoggerFactory::getInstance( 'Wikicast' ) );
 	},
 	'Wikicast.Retractor' => static function ( MediaWikiServices $services ): Retractor {
 		return new Retractor(
 			$services->getService( 'Wikicast.IngestClient' ),
 			$services->getService( 'Wikicast.Settings' ),
 			$services->getJobQueueGroup(),
-			LoggerFactory::getInstance( 'Wikicast' )
+			$services->getService( 'Wikicast.Logger' )
 		);
 	},
 	'Wikicast.Sender' => static function ( MediaWikiServices $services ): Sender {
@@ -65,7 +69,7 @@ return [
 			$services->getService( 'Wikicast.EventFactory' ),
 			$services->getService( 'Wikicast.IngestClient' ),
 			$services->getJobQueueGroup(),
-			LoggerFactory::getInstance( 'Wikicast' ),
+			$services->getService( 'Wikicast.Logger' ),
 			static function () use ( $tokens ): ?string {
 				// Only a browser's request has a client to name as the sender (the seed's `from`).
 				if ( MW_ENTRY_POINT === 'cli' ) {

@@ -57,6 +57,26 @@ namespace {
 		}
 	}
 
+	if ( !class_exists( DeferredUpdates::class ) ) {
+		/** Holds deferred callables until a test runs them, as MediaWiki would at some later point. */
+		class DeferredUpdates {
+			public const POSTSEND = 2;
+			/** @var callable[] */
+			public static $queue = [];
+
+			public static function addCallableUpdate( callable $callable, int $stage = self::POSTSEND ): void {
+				self::$queue[] = $callable;
+			}
+
+			/** Runs what is queued now (and what that queues), as DeferredUpdates::doUpdates(). */
+			public static function run(): void {
+				while ( self::$queue !== [] ) {
+					( array_shift( self::$queue ) )();
+				}
+			}
+		}
+	}
+
 	class RecordingLogger implements Psr\Log\LoggerInterface {
 		/** @var array<int,array{string,string}> */
 		public $lines = [];

@@ -49,6 +49,43 @@ function senderFixture( int $maxAttempts = 5, int $unauthorizedHoldS = 3600 ): a
 }
 
 return [
+	'an edit\'s recentchange holds the flush (run at the commit, as in a maintenance script) until its PageSaveComplete: one POST' => static function () {
+		[ $sender, $ingest, $jobs, , $batch ] = senderFixture();
+		DeferredUpdates::$queue = [];
+		$ingest->answers = [ new IngestResult( 202, [ 'accepted' => [ $batch[0]['id'], $batch[1]['id'] ] ] ) ];
+		$sender->expectPageSave( 7 );
+		$sender->publish( $batch[0] );
+		DeferredUpdates::run();
+		assertSame( $ingest->posted, [], 'nothing sent at the commit' );
+		$sender->publish( $batch[1] );
+		$sender->pageSaved( 7 );
+		DeferredUpdates::run();
+		assertSame( array_map( static function ( array $post ): array {
+			return array_column( $post, 'id' );
+		}, $ingest->posted ), [ [ $batch[0]['id'], $batch[1]['id'] ] ] );
+		assertSame( $jobs->pushed, [] );
+	},
+	'a hold its PageSaveComplete never released is sent at shutdown' => static function () {
+		[ $sender, $ingest, , , $batch ] = senderFixture();
+		DeferredUpdates::$queue = [];
+		$ingest->answers = [ new IngestResult( 202, [ 'accepted' => [ $batch[0]['id'] ] ] ) ];
+		$sender->expectPageSave( 8 );
+		$sender->publish( $batch[0] );
+		DeferredUpdates::run();
+		assertSame( $ingest->posted, [] );
+		$sender->flushAtShutdown();
+		assertSame( count( $ingest->posted ), 1 );
+	},
+	'a PageSaveComplete that came first leaves nothing to wait for' => static function () {
+		[ $sender, $ingest, , , $batch ] = senderFixture();
+		DeferredUpdates::$queue = [];
+		$ingest->answers = [ new IngestResult( 202, [ 'accepted' => [ $batch[0]['id'] ] ] ) ];
+		$sender->pageSaved( 9 );
+		$sender->expectPageSave( 9 );
+		$sender->publish( $batch[0] );
+		DeferredUpdates::run();
+		assertSame( count( $ingest->posted ), 1 );
+	},
 	'a delivered batch is done' => static function () {
 		[ $sender, $ingest, $jobs, , $batch ] = senderFixture();
 		$ingest->answers = [ new IngestResult( 202, [ 'accepted' => array_column( $batch, 'id' ) ] ) ];

@@ -6,7 +6,6 @@ use DeferredUpdates;
 use MediaWiki\Extension\Wikicast\IngestClient;
 use MediaWiki\Extension\Wikicast\Settings;
 use MediaWiki\Hook\BlockIpCompleteHook;
-use MediaWiki\Logger\LoggerFactory;
 use Psr\Log\LoggerInterface;
 
 /**
@@ -22,10 +21,10 @@ class BlockHooks implements BlockIpCompleteHook {
 	/** @var LoggerInterface */
 	private $logger;
 
-	public function __construct( IngestClient $ingest, Settings $settings ) {
+	public function __construct( IngestClient $ingest, Settings $settings, LoggerInterface $logger ) {
 		$this->ingest = $ingest;
 		$this->settings = $settings;
-		$this->logger = LoggerFactory::getInstance( 'Wikicast' );
+		$this->logger = $logger;
 	}
 
 	/** @inheritDoc */

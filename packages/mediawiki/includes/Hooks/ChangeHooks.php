@@ -50,12 +50,33 @@ class ChangeHooks implements
 
 	/** @inheritDoc */
 	public function onRecentChange_save( $recentChange ) {
+		$revisionId = (int)$recentChange->getAttribute( 'rc_this_oldid' );
+		if ( $revisionId > 0 && in_array( (int)$recentChange->getAttribute( 'rc_type' ), [ RC_EDIT, RC_NEW ], true ) ) {
+			// The page event of this edit comes in PageSaveComplete: one POST for both.
+			$this->sender->expectPageSave( $revisionId );
+		}
 		$row = $this->rows->fromRecentChange( $recentChange );
 		$this->publish( 'recentchange', $row, Title::castFromPageReference( $recentChange->getPage() ), null );
 	}
 
 	/** @inheritDoc */
 	public function onPageSaveComplete( $wikiPage, $user, $summary, $flags, $revisionRecord, $editResult ) {
+		try {
+			$this->publishSave( $wikiPage, $user, $flags, $revisionRecord, $editResult );
+		} finally {
+			// After this edit's events are queued: the hold onRecentChange_save placed is over.
+			$this->sender->pageSaved( $revisionRecord->getId() );
+		}
+	}
+
+	/**
+	 * @param \WikiPage $wikiPage
+	 * @param \MediaWiki\User\UserIdentity $user
+	 * @param int $flags
+	 * @param \MediaWiki\Revision\RevisionRecord $revisionRecord
+	 * @param \MediaWiki\Storage\EditResult $editResult
+	 */
+	private function publishSave( $wikiPage, $user, $flags, $revisionRecord, $editResult ): void {
 		if ( $editResult->isNullEdit() || !$wikiPage->getId() ) {
 			return;
 		}

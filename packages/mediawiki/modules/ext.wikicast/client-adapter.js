@@ -1,7 +1,9 @@
 /**
  * The one place that knows the client library's surface (packages/client, docs/client.md):
  * its classic bundle defines `window.Wikicast`, whose `connect( options )` creates the client,
- * sets the global `webSocket` (the seed's API) and returns it.
+ * sets the global `webSocket` (the seed's API) and returns it. The client is lazy: it opens its
+ * socket on the first subscribe, presence or send (docs/client.md), so a page where nothing
+ * listens (a special page for an anonymous reader) opens none.
  */
 require( './lib/wikicast.js' );
 
@@ -17,7 +19,7 @@ function connect( options ) {
 		mw.log.error( 'Wikicast: the client library did not load' );
 		return null;
 	}
-	return library.connect( { url: options.url, getToken: options.getToken } );
+	return library.connect( { url: options.url, getToken: options.getToken, lazy: true } );
 }
 
 module.exports = { connect: connect };

@@ -1,5 +1,5 @@
 /**
- * ext.wikicast: connects this page to Wikicast and defines the global `webSocket` (the seed's
+ * ext.wikicast: connects this page to Wikicast once something on it subscribes, and defines the global `webSocket` (the seed's
  * API: connected(), disconnected( cb ), subscribe( type, cb ), send( type, msg, to )), with a
  * connection token from `action=wikicasttoken` that is fetched again before it expires.
  * Seed-era code may also read `wsWikiID` and `wsClientID`, as mw.config values or globals.
@@ -32,6 +32,11 @@ function getToken() {
 }
 
 client = adapter.connect( { url: settings.url, getToken: getToken } );
+if ( client && mw.user.isAnon() && !settings.anonymousConnections ) {
+	// $wgWikicastAnonymousConnections = false: the seed's API stays (connected() is false, so
+	// seed-era pages keep polling), but this client never opens a socket.
+	client.close();
+}
 if ( client ) {
 	// Without a listener the client throws what it reports (docs/client.md), which a page shows
 	// as an uncaught error. A revocation (a block) is expected: the client fetches a new token

@@ -42,7 +42,8 @@ function watch( client, wikiId ) {
 	var pageId = mw.config.get( 'wgArticleId' ),
 		// The notice on screen and the revision it names, for a retraction to take it back.
 		shown = null;
-	if ( !pageId || !Number( mw.user.options.get( 'wikicast-notify' ) ) ) {
+	// The page as read (and its diffs), not its history or edit form: only there is a socket worth it.
+	if ( !pageId || mw.config.get( 'wgAction' ) !== 'view' || !Number( mw.user.options.get( 'wikicast-notify' ) ) ) {
 		return;
 	}
 	client.subscribe( wikiId + ':page:' + pageId, function ( event ) {
