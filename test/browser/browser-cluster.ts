@@ -21,6 +21,10 @@ export interface BrowserCluster extends Omit<HaproxyCluster, 'replaceEdge'> {
   restartEdge: (index: number) => Promise<ServiceProcess>;
   /** Page console lines and errors, for failure messages. */
   pageLog: string[];
+  /** Uncaught errors of the pages: a test file fails on any (assertNoPageErrors). */
+  pageErrors: string[];
+  /** Fails when a page threw an uncaught error. */
+  assertNoPageErrors: () => void;
   /** Every WebSocket the pages opened, in order, with the text frames they sent. */
   pageSockets: Array<{ url: string; sent: string[] }>;
 }
@@ -37,11 +41,15 @@ export async function setupBrowserCluster(label: string): Promise<BrowserCluster
     cleanups.push(() => browser.close());
 
     const pageLog: string[] = [];
+    const pageErrors: string[] = [];
     const pageSockets: Array<{ url: string; sent: string[] }> = [];
     const openPage = async (name: string, params: Record<string, string> = {}): Promise<Page> => {
       const page = await browser.newPage();
       page.on('console', (message) => pageLog.push(`[${message.type()}] ${message.text()}`));
-      page.on('pageerror', (err) => pageLog.push(`[pageerror] ${err.message}`));
+      page.on('pageerror', (err) => {
+        pageLog.push(`[pageerror] ${err.message}`);
+        pageErrors.push(`${name}: ${err.message}`);
+      });
       page.on('websocket', (socket) => {
         const record = { url: socket.url(), sent: [] as string[] };
         pageSockets.push(record);
@@ -70,6 +78,10 @@ export async function setupBrowserCluster(label: string): Promise<BrowserCluster
       browser,
       openPage,
       pageLog,
+      pageErrors,
+      assertNoPageErrors: () => {
+        if (pageErrors.length > 0) throw new Error(`uncaught page errors:\n${pageErrors.join('\n')}`);
+      },
       pageSockets,
       cleanup,
     };

@@ -33,6 +33,8 @@ describe('seed polling page in Chromium', () => {
 
   after(async () => {
     await cluster?.cleanup();
+    // After cleanup, so that a page error never leaves the cluster running.
+    cluster?.assertNoPageErrors();
   });
 
   const state = (): Promise<PollingState> =>

@@ -22,6 +22,8 @@ describe('seed API in Chromium: an edge is killed while events are published', (
 
   after(async () => {
     await cluster?.cleanup();
+    // After cleanup, so that a page error never leaves the cluster running.
+    cluster?.assertNoPageErrors();
   });
 
   // What the page kept (see pages/seed-subscriber.html), and the seed API's own connected().
