@@ -1,15 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, it } from 'node:test';
 import {
   REPO_ROOT,
   setupTopology,
+  spawnLines,
   startService,
   testWiki,
   waitFor,
   waitUntilReady,
   writeWikisFile,
+  type LineProcess,
   type ServiceProcess,
   type TestTopology,
 } from '@wikicast/test/support';
@@ -42,19 +43,10 @@ after(async () => {
   wikisFile?.remove();
 });
 
-function cli(args: string[], url: string): { child: ChildProcess; lines: string[]; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [...CLI, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, WIKICAST_URL: url, WIKICAST_WIKIS_FILE: wikisFile.path },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  let stderr = '';
-  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, lines, stderr: () => stderr, exit };
+function cli(args: string[], url: string): LineProcess {
+  const run = spawnLines(process.execPath, [...CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, WIKICAST_URL: url, WIKICAST_WIKIS_FILE: wikisFile.path } });
+  children.push(run.child);
+  return run;
 }
 
 async function send(n: number): Promise<string> {

@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT, signToken, startServiceWorld, testWiki, waitFor, type ServiceWorld } from '@wikicast/test/support';
+import { REPO_ROOT, signToken, spawnLines, startServiceWorld, testWiki, waitFor, type LineProcess, type ServiceWorld } from '@wikicast/test/support';
 
 const run = promisify(execFile);
 
@@ -45,18 +44,10 @@ describe('the @wikicast/client npm package, installed from its tarball', () => {
   let world: ServiceWorld | undefined;
 
   /** The installed command, run from outside the repository, as a user would. */
-  function installed(args: string[], url: string): { lines: string[]; stderr: () => string; exit: Promise<number | null>; child: ChildProcess } {
-    const child = spawn(wikicast, args, {
-      cwd: scratch,
-      env: { ...process.env, WIKICAST_URL: url, WIKICAST_WIKIS_FILE: world!.wikisFile.path },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    const lines: string[] = [];
-    let stderr = '';
-    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    return { child, lines, stderr: () => stderr, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+  function installed(args: string[], url: string): LineProcess {
+    const run = spawnLines(wikicast, args, { cwd: scratch, env: { ...process.env, WIKICAST_URL: url, WIKICAST_WIKIS_FILE: world!.wikisFile.path } });
+    children.push(run.child);
+    return run;
   }
 
   async function send(n: number): Promise<string> {
@@ -138,21 +129,13 @@ client.subscribe(process.env.TOPIC!, (message: WikicastMessage) => {
     });
 
     const token = await signToken(wiki);
-    const listener = spawn(process.execPath, ['listen.js'], {
-      cwd: app,
-      env: { ...process.env, EDGE_URL: world!.edges[0]!.url, TOKEN: token, TOPIC: `${wiki.id}:pkg` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(listener);
-    const lines: string[] = [];
-    let stderr = '';
-    createInterface({ input: listener.stdout! }).on('line', (line) => lines.push(line));
-    listener.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    await waitFor('the library to connect', () => lines.includes('connected') || listener.exitCode !== null, { timeoutMs: 20_000 });
-    assert.deepEqual(lines, ['connected'], stderr);
+    const listener = spawnLines(process.execPath, ['listen.js'], { cwd: app, env: { ...process.env, EDGE_URL: world!.edges[0]!.url, TOKEN: token, TOPIC: `${wiki.id}:pkg` } });
+    children.push(listener.child);
+    const { lines } = listener;
+    await waitFor('the library to connect', () => lines.includes('connected') || listener.child.exitCode !== null, { timeoutMs: 20_000 });
+    assert.deepEqual(lines, ['connected'], listener.stderr());
     const id = await send(3);
-    const exit = await new Promise<number | null>((resolve) => (listener.exitCode !== null ? resolve(listener.exitCode) : listener.once('exit', resolve)));
-    assert.equal(exit, 0, stderr);
+    assert.equal(await listener.exit, 0, listener.stderr());
     assert.equal((JSON.parse(lines[1] ?? '{}') as { id: string }).id, id);
   });
 });

@@ -30,3 +30,5 @@ export type { Recovery } from './failover-checks.js';
 export { assertSettingsDocumented, settingsRows } from './settings-docs.js';
 export { startServiceWorld } from './service-world.js';
 export type { ServiceWorld } from './service-world.js';
+export { spawnLines } from './line-process.js';
+export type { LineProcess } from './line-process.js';
