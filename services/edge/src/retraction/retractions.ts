@@ -54,9 +54,10 @@ export class Retractions {
     if (this.#byWiki.size === 0) return entry;
     const event = entry.event;
     const wiki = this.#byWiki.get(event.wiki);
-    if (wiki === undefined || !isWikiOwnedTopic(event.topic)) return entry;
+    if (wiki === undefined) return entry;
+    // Two map lookups first: the topic check builds strings, and most events name nothing retracted.
     const bits = retractedBits(event.msg, wiki);
-    if (bits === 0 || (entry.hidden & bits) === bits) return entry;
+    if (bits === 0 || (entry.hidden & bits) === bits || !isWikiOwnedTopic(event.topic)) return entry;
     const hidden = entry.hidden | bits;
     return withEvent(entry, { ...event, msg: redactChange(event.msg as Record<string, unknown>, hidden) }, hidden);
   }
