@@ -155,7 +155,7 @@ export class WikicastClient {
 
   /** Removes one callback, or every callback of `topic`; the last one leaves the topic. */
   unsubscribe(topic: string, callback?: MessageCallback): void {
-    if (this.subs.remove(topic, callback) && this.connected() && !this.present.names().includes(topic)) this.write({ op: 'unsubscribe', topics: [topic] });
+    if (this.subs.remove(topic, callback) && this.connected() && !this.present.has(topic)) this.write({ op: 'unsubscribe', topics: [topic] });
   }
 
   /** A lazy client that `connect()` was called on connects once something listens or sends. */
@@ -174,7 +174,7 @@ export class WikicastClient {
   /** Starts connecting (again, after `close()`). Idempotent while connecting or connected. */
   connect(): this {
     if (this.currentState === State.Connecting || this.currentState === State.Connected) return this;
-    this.awaitingInterest = this.options.lazy === true && this.subs.size === 0 && this.present.names().length === 0;
+    this.awaitingInterest = this.options.lazy === true && this.subs.size === 0 && this.present.size === 0;
     if (!this.awaitingInterest) this.start();
     return this;
   }

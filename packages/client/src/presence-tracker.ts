@@ -47,6 +47,14 @@ export class PresenceTracker {
     return [...this.byName.keys()];
   }
 
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
   /** Applies a frame and tells the listeners of the topic it names. */
   apply(frame: PresenceChangeFrame | PresenceStateFrame, call: (listener: PresenceListener, state: PresenceState) => void): void {
     // Frames name the full `<wiki>:<name>`; the application may have used the bare name.
