@@ -97,9 +97,9 @@ class WatcherNotices {
 		do {
 			$watchers = $this->watchers( $title, $editorId, $after );
 			$ids = array_keys( $watchers );
-			$after = $ids === [] ? $after : max( array_map( static function ( array $w ): int {
-				return $w['wl_id'];
-			}, $watchers ) );
+			// The batch comes in watchlist row order: the next one starts after its last row.
+			$last = end( $watchers );
+			$after = $last === false ? $after : $last['wl_id'];
 			$events = [];
 			foreach ( $this->wantNotices( $ids ) as $userId ) {
 				$name = $watchers[$userId]['name'];
