@@ -103,7 +103,9 @@ export const WIKI_OWNED_NAMES = ['recentchange', 'page:*', 'user:*'] as const;
 /** Whether a resolved `<wiki>:<name>` topic is one the wiki alone publishes on (WIKI_OWNED_NAMES). */
 export function isWikiOwnedTopic(topic: string): boolean {
   const wiki = topicWiki(topic);
-  return wiki !== '' && WIKI_OWNED_NAMES.some((name) => matchesPattern(`${wiki}:${name}`, topic));
+  if (wiki === '') return false;
+  const name = topic.slice(wiki.length + 1);
+  return WIKI_OWNED_NAMES.some((pattern) => matchesPattern(pattern, name));
 }
 
 const USER_TOPIC_INFIX = ':user:';
