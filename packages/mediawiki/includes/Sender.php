@@ -124,6 +124,11 @@ class Sender {
 			return;
 		}
 		$this->pending[] = $event;
+		$this->scheduleFlush();
+	}
+
+	/** One flush after the response for what is queued, however many events are added before it runs. */
+	private function scheduleFlush(): void {
 		if ( !$this->flushScheduled ) {
 			$this->flushScheduled = true;
 			DeferredUpdates::addCallableUpdate( [ $this, 'flush' ], DeferredUpdates::POSTSEND );
@@ -151,9 +156,8 @@ class Sender {
 	public function pageSaved( int $revisionId ): void {
 		$this->completedSaves[$revisionId] = true;
 		unset( $this->awaitedSaves[$revisionId] );
-		if ( $this->awaitedSaves === [] && $this->pending !== [] && !$this->flushScheduled ) {
-			$this->flushScheduled = true;
-			DeferredUpdates::addCallableUpdate( [ $this, 'flush' ], DeferredUpdates::POSTSEND );
+		if ( $this->awaitedSaves === [] && $this->pending !== [] ) {
+			$this->scheduleFlush();
 		}
 	}
 
