@@ -58,6 +58,11 @@ export class Presence {
   /** The bus (re)attached: ask the others for their members, and give them this edge's. */
   attached(): void {
     this.#bus?.publish({ op: 'hello', edge: this.#deps.edge });
+    this.#sendSnapshot();
+  }
+
+  /** This edge's members, replacing what the others knew of them. */
+  #sendSnapshot(): void {
     this.#bus?.publish({ op: 'snapshot', edge: this.#deps.edge, members: this.#cluster.membersOf(this.#deps.edge) });
   }
 
@@ -126,7 +131,7 @@ export class Presence {
         break;
       }
       case 'hello':
-        this.#bus?.publish({ op: 'snapshot', edge: this.#deps.edge, members: this.#cluster.membersOf(this.#deps.edge) });
+        this.#sendSnapshot();
         break;
       case 'snapshot':
         this.#replace(message.edge, message.members);
