@@ -26,7 +26,7 @@ export type {
   WelcomeFrame,
 } from './frames.js';
 export { CloseCode } from './close-codes.js';
-export { isWikiOwnedTopic, matchesPattern, matchesTopicPatterns, maySendTo, resolveTopic, resolveTopicList, topicWiki, userTopicOwner, WIKI_OWNED_NAMES } from './topic.js';
+export { isWikiOwnedTopic, matchesPattern, matchesTopicPatterns, maySendTo, resolveTopic, resolveTopicList, topicErrorCode, topicWiki, userTopicOwner, WIKI_OWNED_NAMES } from './topic.js';
 export type { TopicResolution } from './topic.js';
 export { EDGE_AUDIENCE, INGEST_AUDIENCE, TOKEN_ALGORITHM, hasAudience } from './audiences.js';
 export type { TokenClaims } from './token.js';

@@ -7,6 +7,11 @@ export type TopicResolution =
   | { ok: true; topic: string }
   | { ok: false; reason: 'invalid' | 'foreign-wiki'; message: string };
 
+/** The error code (error-codes.ts) every intake answers a topic it could not resolve with. */
+export function topicErrorCode(reason: Extract<TopicResolution, { ok: false }>['reason']): 'foreign_topic' | 'invalid_topic' {
+  return reason === 'foreign-wiki' ? 'foreign_topic' : 'invalid_topic';
+}
+
 /** The wiki a full topic belongs to (text before the first colon). */
 export function topicWiki(topic: string): string {
   const i = topic.indexOf(':');

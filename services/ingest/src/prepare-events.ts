@@ -1,4 +1,4 @@
-import { resolveTopic, type ErrorCode, type EventInput, type WikiEvent } from '@wikicast/protocol';
+import { resolveTopic, topicErrorCode, type ErrorCode, type EventInput, type WikiEvent } from '@wikicast/protocol';
 import { summarize, validators } from '@wikicast/protocol/schemas';
 
 /** One refused event of a request, as reported back (EventGate-style per-event results). */
@@ -59,7 +59,7 @@ function prepareOne(item: unknown, context: PrepareContext, nowIso: string): { e
   }
   const topic = resolveTopic(input.topic, context.wiki, context.isKnownWiki);
   if (!topic.ok) {
-    return { code: topic.reason === 'foreign-wiki' ? 'foreign_topic' : 'invalid_topic', field: 'topic', message: `"topic": ${topic.message}` };
+    return { code: topicErrorCode(topic.reason), field: 'topic', message: `"topic": ${topic.message}` };
   }
   // Built field by field so the JSON keeps SPEC's order (ts last) without spreading on the hot path.
   const event = { id: input.id ?? context.newId(), wiki: context.wiki, topic: topic.topic, type: input.type } as WikiEvent;

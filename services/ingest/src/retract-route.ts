@@ -1,4 +1,4 @@
-import { resolveTopicList, RETRACT_EVENT_TYPE, type RetractControl, type RetractRequest, type WikiEvent } from '@wikicast/protocol';
+import { resolveTopicList, RETRACT_EVENT_TYPE, topicErrorCode, type RetractControl, type RetractRequest, type WikiEvent } from '@wikicast/protocol';
 import { summarize, validators } from '@wikicast/protocol/schemas';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import type { EventIds } from './event-ids.js';
@@ -35,7 +35,7 @@ export function retractRoute(deps: RetractRouteDeps): (post: JsonPost) => Promis
     const registry = deps.wikis();
     // Each topic must be the token's wiki's: a wiki retracts only its own changes.
     const resolution = resolveTopicList(request.topics, wiki, (id) => registry.has(id));
-    if (!resolution.ok) throw new HttpError(resolution.reason === 'foreign-wiki' ? 'foreign_topic' : 'invalid_topic', resolution.message);
+    if (!resolution.ok) throw new HttpError(topicErrorCode(resolution.reason), resolution.message);
     const topics = resolution.topics;
     const ts = new Date().toISOString();
     const items = { ...(request.revisions !== undefined ? { revisions: request.revisions } : {}), ...(request.logs !== undefined ? { logs: request.logs } : {}) };

@@ -1,4 +1,4 @@
-import { matchesTopicPatterns, resolveTopicList, userTopicOwner } from '@wikicast/protocol';
+import { matchesTopicPatterns, resolveTopicList, topicErrorCode, userTopicOwner } from '@wikicast/protocol';
 import type { WikiRegistry } from '@wikicast/service-runtime';
 import { EdgeError } from '../edge-error.js';
 import type { Identity } from './identity.js';
@@ -9,7 +9,7 @@ import type { Identity } from './identity.js';
  */
 export function resolveTopics(names: readonly string[], wiki: string, wikis: WikiRegistry): string[] {
   const resolution = resolveTopicList(names, wiki, (id) => wikis.has(id));
-  if (!resolution.ok) throw new EdgeError(resolution.reason === 'foreign-wiki' ? 'foreign_topic' : 'invalid_topic', resolution.message);
+  if (!resolution.ok) throw new EdgeError(topicErrorCode(resolution.reason), resolution.message);
   return resolution.topics;
 }
 
