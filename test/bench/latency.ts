@@ -13,7 +13,8 @@ import { Fleet, MAX_PER_WORKER } from './lib/fleet.js';
 import type { ProducerSpec } from './lib/publisher.js';
 import type { ProducerCommand, ProducerReply } from './producer.js';
 import { cpuPressureMicros, machineBusySeconds, sleep, totalCpuSeconds } from './lib/proc.js';
-import { BENCH_WIKI, nowMs, startSystem, type SystemKind } from './lib/systems.js';
+import { scrapeStalls, stallsBetween, type ServiceStalls } from './lib/service-stalls.js';
+import { BENCH_WIKI, nowMs, startSystem, type SystemKind, type SystemUnderTest } from './lib/systems.js';
 
 export interface LatencyOptions {
   clients: number;
@@ -40,19 +41,25 @@ export interface LatencyPoint {
   /** The producer's answer (202 from ingest, the PUBLISH reply from Redis): p50 / p99 ms. */
   answerP50Ms: number;
   answerP99Ms: number;
-  /** Send → a side listener on the broker (stream consumer / Redis subscriber), when there is one. */
+  /** Send → a side listener on the broker (stream consumer / Redis subscriber), when there is one; from a run of its own at the same rate (brokerHop). */
   brokerP50Ms: number;
   brokerP99Ms: number;
   brokerP999Ms: number;
   /** How late the producer sent against its schedule, at worst. */
   maxScheduleLagMs: number;
   serverCpuPercent: number;
+  /** CPU of the brokers (RabbitMQ and Redis, whichever the system uses) in the measured window, % of one core. */
+  brokerCpuPercent?: number;
   /** CPU the rest of the machine (processes outside this benchmark) used meanwhile, % of one core. */
   otherCpuPercent: number;
   /** Share of the time some runnable task waited for a CPU (Linux PSI), %. */
   cpuPressurePercent: number;
   /** CPU of the producer-side service (Wikicast's ingest), % of one core. */
   helperCpuPercent: number;
+  /** Longest event-loop delay and GC pauses of each Wikicast process in the measured window. */
+  stalls?: ServiceStalls[];
+  /** Longest event-loop delay of any load generator in the measured window, ms. */
+  clientLoopMaxMs?: number;
   /** CPU of the load generators (the clients), % of one core. */
   loadgenCpuPercent: number;
 }
@@ -69,6 +76,10 @@ export interface LatencyResult {
 
 function histogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+function ms1(value: number): string {
+  return value.toFixed(1);
 }
 
 function recordMs(h: hdr.Histogram, ms: number): void {
@@ -107,6 +118,23 @@ class Producer {
   }
 }
 
+/**
+ * The broker hop, measured in a run of its own at the same rate after the measured one: the side
+ * listener is one more consumer of the broker (for RabbitMQ, one more stream delivery per event
+ * and an AMQP decode in the runner), load the system under test would not have, so it stays out
+ * of the end-to-end window and its CPU figures.
+ */
+async function brokerHop(tap: NonNullable<SystemUnderTest['tap']>, run: () => Promise<ProducerReply>): Promise<hdr.Histogram> {
+  const broker = histogram();
+  const stopTap = await tap((bt) => recordMs(broker, nowMs() - bt));
+  try {
+    await run();
+  } finally {
+    await stopTap();
+  }
+  return broker;
+}
+
 export async function runLatency(kind: SystemKind, options: LatencyOptions, log: (line: string) => void): Promise<LatencyResult> {
   const system = await startSystem(kind, options.instances);
   const fleet = await Fleet.start(Math.max(2, Math.ceil(options.clients / MAX_PER_WORKER)));
@@ -127,22 +155,24 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
       for (let i = 0; i < 50 && (await fleet.report()).deliveries < warmExpected; i++) await sleep(100);
       await sleep(300);
       await fleet.reset(true);
-      const broker = histogram();
-      const stopTap = system.tap ? await system.tap((bt) => recordMs(broker, nowMs() - bt)) : null;
       const cpuBefore = totalCpuSeconds(system.serverPids);
       const helpersBefore = totalCpuSeconds(system.helperPids);
+      const brokersBefore = totalCpuSeconds(options.brokerPids);
       const loadgenBefore = totalCpuSeconds(fleet.pids);
       const ours = [...system.serverPids, ...system.helperPids, ...fleet.pids, process.pid, producer.pid, ...options.brokerPids];
       const oursBefore = totalCpuSeconds(ours);
       const busyBefore = machineBusySeconds();
       const pressureBefore = cpuPressureMicros();
+      const stallsBefore = system.services ? await scrapeStalls(system.services) : null;
       const run = await producer.run(system.producer, topics, rate, options.measureS);
       for (const e of run.errors) if (errors.length < 5) errors.push(e);
       const answered = run.answered ? hdr.decodeFromCompressedBase64(run.answered) : histogram();
       const cpuAfter = totalCpuSeconds(system.serverPids);
       const helperCpuPercent = ((totalCpuSeconds(system.helperPids) - helpersBefore) / run.seconds) * 100;
+      const brokerCpuPercent = ((totalCpuSeconds(options.brokerPids) - brokersBefore) / run.seconds) * 100;
       const loadgenCpuPercent = ((totalCpuSeconds(fleet.pids) - loadgenBefore) / run.seconds) * 100;
       const pressureAfter = cpuPressureMicros();
+      const stalls = system.services && stallsBefore ? stallsBetween(system.services, stallsBefore, await scrapeStalls(system.services)) : undefined;
       const cpuPressurePercent = pressureBefore !== null && pressureAfter !== null ? ((pressureAfter - pressureBefore) / 1e6 / run.seconds) * 100 : NaN;
       const otherCpuPercent = Math.max(0, ((machineBusySeconds() - busyBefore - (totalCpuSeconds(ours) - oursBefore)) / run.seconds) * 100);
       const expected = Math.round(run.events * perTopic);
@@ -151,7 +181,7 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
         await sleep(100);
         report = await fleet.report();
       }
-      await stopTap?.();
+      const broker = system.tap ? await brokerHop(system.tap, () => producer.run(system.producer, topics, rate, options.measureS)) : histogram();
       const h = report.histogram;
       const pct = (x: hdr.Histogram, q: number): number => (x.totalCount > 0 ? x.getValueAtPercentile(q) / 1000 : NaN);
       const point: LatencyPoint = {
@@ -176,10 +206,14 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
         helperCpuPercent,
         loadgenCpuPercent,
         serverCpuPercent: ((cpuAfter - cpuBefore) / run.seconds) * 100,
+        brokerCpuPercent,
+        stalls,
+        clientLoopMaxMs: report.loopDelayMaxMs,
       };
       points.push(point);
       log(`    ${rate}/s: p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms, p999 ${point.p999Ms.toFixed(2)} ms; received ${point.received}/${expected}; publish errors ${point.publishErrors}; ` +
-          `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; servers ${Math.round(point.serverCpuPercent)} %, clients ${Math.round(loadgenCpuPercent)} %, other processes ${Math.round(otherCpuPercent)} % CPU, CPU pressure ${Math.round(cpuPressurePercent)} %`);
+          `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; servers ${Math.round(point.serverCpuPercent)} %, clients ${Math.round(loadgenCpuPercent)} %, other processes ${Math.round(otherCpuPercent)} % CPU, CPU pressure ${Math.round(cpuPressurePercent)} %; ` +
+          `longest event-loop delay: clients ${ms1(report.loopDelayMaxMs)} ms${(stalls ?? []).map((s) => `, ${s.role} ${ms1(s.loopMaxMs)} ms (GC ${ms1(s.gcMs)} ms in ${s.gcPauses} pauses, ${s.gcPausesOver10ms} of 10 ms or more)`).join('')}`);
     }
     return { system: kind, label: system.label, instances: options.instances, clients: connected.ready, connectMs: connected.ms, points, errors };
   } finally {

@@ -8,7 +8,7 @@
  * milliseconds since the epoch with microsecond decimals, from `performance.timeOrigin +
  * performance.now()`, which is comparable across processes on one machine).
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { RawWs } from './lib/raw-ws.js';
 import type { LoadgenCommand, LoadgenReply, Protocol } from './lib/loadgen-protocol.js';
@@ -32,6 +32,10 @@ function newHistogram(): hdr.Histogram {
 let deliveries = 0;
 let recordLatency = false;
 let histogram = newHistogram();
+// The longest this process's event loop was held up since the last reset: a client that stalls
+// delays its receipts, and that must be told apart from a server that does.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 let closedAfterReady = 0;
 const closeCodes: Record<string, number> = {};
 const sockets: RawWs[] = [];
@@ -190,6 +194,7 @@ process.on('message', (raw: unknown) => {
       deliveries = 0;
       recordLatency = command.latency;
       histogram = newHistogram();
+      loopDelay.reset();
       reply({ type: 'reset' });
       break;
     case 'progress':
@@ -210,6 +215,7 @@ process.on('message', (raw: unknown) => {
         type: 'report',
         deliveries,
         histogram: recordLatency && histogram.totalCount > 0 ? hdr.encodeIntoCompressedBase64(histogram) : null,
+        loopDelayMaxMs: loopDelay.max / 1e6,
         open: sockets.filter((s) => s.isOpen).length,
         closedAfterReady,
         closeCodes,

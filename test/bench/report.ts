@@ -154,17 +154,33 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   md.push('');
   md.push(
     'Where the time goes: the producer\'s answer (Wikicast: `202` from ingest, sent after RabbitMQ confirmed; Redis designs: the `PUBLISH` reply) and the broker hop (send → a side listener in the runner process: ' +
-      'for Wikicast a consumer of the stream, like an edge\'s; for the Redis designs a Redis subscriber; none for Socket.IO, whose adapter messages are msgpack).',
+      'for Wikicast a consumer of the stream, like an edge\'s; for the Redis designs a Redis subscriber; none for Socket.IO, whose adapter messages are msgpack). ' +
+      'The side listener is one more consumer of the broker, load the system would not have, so the broker hop is measured in a run of its own at the same rate, right after the measured one. ' +
+      'Whole-path CPU is the servers\', ingest\'s and the brokers\' CPU in the measured window divided by the events sent (each event reaches ' +
+      `${int(c.latency.clients / c.latency.topics)} clients); the clients and the producer are not in it.`,
   );
   md.push('');
-  md.push('| system | rate (events/s) | producer answered p50 ms | producer answered p99 ms | broker hop p50 ms | broker hop p99 ms | broker hop p99.9 ms | end to end p50 ms | end to end p99 ms | ingest CPU % |');
-  md.push('|---|---|---|---|---|---|---|---|---|---|');
+  md.push('| system | rate (events/s) | producer answered p50 ms | producer answered p99 ms | broker hop p50 ms | broker hop p99 ms | broker hop p99.9 ms | end to end p50 ms | end to end p99 ms | ingest CPU % | broker CPU % | whole-path CPU µs / event |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results.latency) {
     for (const p of r.points) {
-      md.push(`| ${r.label} | ${int(p.rate)} | ${ms(p.answerP50Ms ?? NaN)} | ${ms(p.answerP99Ms ?? NaN)} | ${ms(p.brokerP50Ms ?? NaN)} | ${ms(p.brokerP99Ms ?? NaN)} | ${ms(p.brokerP999Ms ?? NaN)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${r.system === 'wikicast' ? int(p.helperCpuPercent ?? NaN) : '—'} |`);
+      const wholePath = p.brokerCpuPercent === undefined ? NaN : ((p.serverCpuPercent + (p.helperCpuPercent ?? 0) + p.brokerCpuPercent) / 100 / p.achievedRate) * 1e6;
+      md.push(`| ${r.label} | ${int(p.rate)} | ${ms(p.answerP50Ms ?? NaN)} | ${ms(p.answerP99Ms ?? NaN)} | ${ms(p.brokerP50Ms ?? NaN)} | ${ms(p.brokerP99Ms ?? NaN)} | ${ms(p.brokerP999Ms ?? NaN)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${r.system === 'wikicast' ? int(p.helperCpuPercent ?? NaN) : '—'} | ${int(p.brokerCpuPercent ?? NaN)} | ${int(wholePath)} |`);
     }
   }
   md.push('');
+  const stalled = results.latency.flatMap((r) => r.points.filter((p) => p.stalls !== undefined).map((p) => ({ r, p })));
+  if (stalled.length > 0) {
+    md.push('What held each process up in the measured window: the longest event-loop delay (Node\'s `monitorEventLoopDelay`, from each service\'s own `/metrics`, 10 ms resolution; the load generators\' at 1 ms) and the garbage collector\'s pauses. A tail that no process\'s delay explains is waiting for a CPU (the CPU pressure above).');
+    md.push('');
+    md.push('| system | rate (events/s) | process | longest event-loop delay ms | GC pauses | GC ms in all | GC pauses ≥ 10 ms |');
+    md.push('|---|---|---|---|---|---|---|');
+    for (const { r, p } of stalled) {
+      md.push(`| ${r.label} | ${int(p.rate)} | clients (load generators) | ${ms(p.clientLoopMaxMs ?? NaN)} | | | |`);
+      for (const s of p.stalls ?? []) md.push(`| ${r.label} | ${int(p.rate)} | ${s.role} | ${ms(s.loopMaxMs)} | ${int(s.gcPauses)} | ${ms(s.gcMs)} | ${int(s.gcPausesOver10ms)} |`);
+    }
+    md.push('');
+  }
   if (results.brokers?.length) {
     md.push('The brokers alone at the same rates (`test/bench/broker-reference.ts`: a raw amqplib confirm channel publishing persistent to the fanout exchange and a stream consumer, both `noDelay`; Redis `PUBLISH` and a pattern subscriber), with no server and no client: the floor under each design.');
     md.push('');

@@ -62,6 +62,8 @@ export interface FleetReport {
   closeCodes: Record<string, number>;
   histogram: hdr.Histogram | null;
   workerRssBytes: number[];
+  /** The longest event-loop delay of any load generator since the last reset, ms. */
+  loopDelayMaxMs: number;
 }
 
 /**
@@ -154,6 +156,7 @@ export class Fleet {
       closeCodes,
       histogram,
       workerRssBytes: replies.map((r) => r.rssBytes),
+      loopDelayMaxMs: Math.max(0, ...replies.map((r) => r.loopDelayMaxMs)),
     };
   }
 

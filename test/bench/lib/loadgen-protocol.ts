@@ -29,5 +29,7 @@ export type LoadgenReply =
       closedAfterReady: number;
       closeCodes: Record<string, number>;
       rssBytes: number;
+      /** The longest event-loop delay since the last reset, ms. */
+      loopDelayMaxMs: number;
     }
   | { type: 'closed' };

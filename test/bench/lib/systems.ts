@@ -18,6 +18,7 @@ import { AMQP_URL, REPO_ROOT, setupTopology, signToken, startService, testWiki, 
 import type { Protocol } from './loadgen-protocol.js';
 import { createPublisher, type ProducerSpec } from './publisher.js';
 import { startProgram, type ServerProcess } from './proc.js';
+import type { ServiceEndpoint } from './service-stalls.js';
 
 export type SystemKind = 'wikicast' | 'uws' | 'uws-redis' | 'ws-redis' | 'socketio';
 
@@ -43,6 +44,8 @@ export interface SystemUnderTest {
   helperPids: number[];
   /** The system's processes by role (`edges`, `ingest`, `HAProxy`), for CPU per role. */
   processGroups?: Record<string, number[]>;
+  /** Processes that serve their own `/metrics` with Node's default metrics (Wikicast's services), for stalls per process. */
+  services?: ServiceEndpoint[];
   /** Connections each delivery process holds, from its own metrics. */
   connections?: () => Promise<number[]>;
   /** Publishes events through the system's producer path; resolves when the producer was answered. */
@@ -227,6 +230,7 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
     serverPids: edgeProcesses.map((e) => e.child.pid!),
     helperPids: [ingest!.child.pid!],
     processGroups: { edges: edgeProcesses.map((e) => e.child.pid!), ingest: [ingest!.child.pid!] },
+    services: [{ role: 'ingest', port: ingest!.port }, ...edgeProcesses.map((e, i) => ({ role: `edge ${i + 1}`, port: e.port }))],
     connections: () => Promise.all(edgeProcesses.map(async (e) => (await wsConnections(e)) ?? 0)),
     tap: async (onEvent) => {
       const connection = await amqp.connect(AMQP_URL, { noDelay: true, clientProperties: { connection_name: `${topology.prefix}-bench-tap` } });
