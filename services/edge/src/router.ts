@@ -87,13 +87,14 @@ export class Router {
 
   /** Hands every valid stream event to its readers on this edge. */
   deliver(entry: LogEntry): void {
-    const { event } = entry;
+    const { topic } = entry;
     let delivered = 0;
     if (!entry.restricted) {
-      delivered = this.#app.numSubscribers(event.topic);
-      if (delivered > 0) this.#app.publish(event.topic, entry.frame, false, false);
-      for (const session of this.#manual.get(event.topic) ?? []) if (session.deliver(entry)) delivered++;
+      delivered = this.#app.numSubscribers(topic);
+      if (delivered > 0) this.#app.publish(topic, entry.frame, false, false);
+      for (const session of this.#manual.get(topic) ?? []) if (session.deliver(entry)) delivered++;
     } else {
+      const { event } = entry;
       for (const session of this.#readers(entry)) if (mayRead(session.identity, event) && session.deliver(entry)) delivered++;
     }
     if (delivered > 0) {

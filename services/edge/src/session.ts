@@ -78,7 +78,7 @@ export class Session {
   deliver(entry: LogEntry): boolean {
     if (this.#replays !== null) {
       for (const replay of this.#replays) {
-        if (!replay.holds(entry.event.topic)) continue;
+        if (!replay.holds(entry.topic)) continue;
         replay.hold(entry);
         return true;
       }

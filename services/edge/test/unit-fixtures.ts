@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeCursor, type ServerFrame, type WikiEvent } from '@wikicast/protocol';
 import { pino } from 'pino';
 import type { Identity } from '../src/access/identity.js';
-import type { LogEntry } from '../src/broker/log-entry.js';
+import { LogEntry } from '../src/broker/log-entry.js';
 import { Session } from '../src/session.js';
 import type { Sink } from '../src/transport/sink.js';
 
@@ -11,16 +11,7 @@ export const silentLogger = pino({ level: 'silent' });
 
 export function logEntry(offset: number, topic = 'demo:news', extra: Partial<WikiEvent> = {}): LogEntry {
   const event: WikiEvent = { id: randomUUID(), wiki: 'demo', topic, type: 'edit', ts: new Date().toISOString(), ...extra };
-  const cursor = encodeCursor(offset, event.id);
-  return {
-    offset,
-    event,
-    cursor,
-    frame: JSON.stringify({ op: 'event', ...event, cursor }),
-    restricted: event.to !== undefined || event.audience !== undefined,
-    tsMs: Date.parse(event.ts),
-    hidden: 0,
-  };
+  return new LogEntry(offset, event, encodeCursor(offset, event.id));
 }
 
 export function identity(overrides: Partial<Identity> = {}): Identity {

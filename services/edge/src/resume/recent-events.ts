@@ -32,7 +32,12 @@ export class RecentEvents {
     return this.#size;
   }
 
+  /**
+   * Adds the newest entry. The one before it was delivered by now, so it gives up its parsed
+   * event (LogEntry `release`): what memory holds for resumes is frames, not object graphs.
+   */
   push(entry: LogEntry): void {
+    if (this.#size > 0) this.#get(this.#size - 1).release();
     const end = (this.#start + this.#size) % this.#capacity;
     this.#slots[end] = entry;
     if (this.#size < this.#capacity) this.#size++;
@@ -54,7 +59,9 @@ export class RecentEvents {
   replaceAll(change: (entry: LogEntry) => LogEntry): void {
     for (let i = 0; i < this.#size; i++) {
       const slot = (this.#start + i) % this.#capacity;
-      this.#slots[slot] = change(this.#slots[slot] as LogEntry);
+      const changed = change(this.#slots[slot] as LogEntry);
+      if (i < this.#size - 1) changed.release();
+      this.#slots[slot] = changed;
     }
   }
 

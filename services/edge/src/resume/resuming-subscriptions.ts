@@ -211,7 +211,7 @@ export class ResumingSubscriptions {
   /** Writes one historic event if the replay wants it, covers its topic and the session may read it. */
   #replayOne(session: Session, replay: ReplayProgress, entry: LogEntry, wanted: (entry: LogEntry) => boolean): boolean {
     replay.reached = entry.offset;
-    const topic = entry.event.topic;
+    const topic = entry.topic;
     if (!replay.holds(topic) || !session.topics.has(topic) || session.closed || !wanted(entry)) return false;
     if (entry.restricted && !mayRead(session.identity, entry.event)) return false;
     return session.sink.writeEvent(entry);
@@ -234,7 +234,7 @@ export class ResumingSubscriptions {
     if (session.closed) return;
     const held = replay.takeHeld();
     session.sink.batch(() => {
-      for (const entry of held) if (session.topics.has(entry.event.topic)) session.sink.writeEvent(entry);
+      for (const entry of held) if (session.topics.has(entry.topic)) session.sink.writeEvent(entry);
     });
     for (const topic of replay.topics) this.#deps.router.goLive(session, topic);
   }

@@ -1,5 +1,5 @@
 import { isWikiOwnedTopic, redactChange, retractedBits, type RetractControl, type RetractedItem } from '@wikicast/protocol';
-import { withEvent, type LogEntry } from '../broker/log-entry.js';
+import type { LogEntry } from '../broker/log-entry.js';
 
 /** One wiki's retracted revisions and log entries: id → every bit hidden so far. */
 interface WikiRetractions {
@@ -59,7 +59,7 @@ export class Retractions {
     const bits = retractedBits(event.msg, wiki);
     if (bits === 0 || (entry.hidden & bits) === bits || !isWikiOwnedTopic(event.topic)) return entry;
     const hidden = entry.hidden | bits;
-    return withEvent(entry, { ...event, msg: redactChange(event.msg as Record<string, unknown>, hidden) }, hidden);
+    return entry.withEvent({ ...event, msg: redactChange(event.msg as Record<string, unknown>, hidden) }, hidden);
   }
 
   #add(wiki: WikiRetractions, name: string, kind: keyof WikiRetractions, items: readonly RetractedItem[] | undefined, atMs: number): void {
