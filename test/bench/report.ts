@@ -45,6 +45,11 @@ function targets(results: Results): TargetRow[] {
     const name = peer === 'socketio' ? 'Socket.IO' : 'ws + Redis';
     push('#8', `p99 latency at 1,000 events/s ≤ ½ × ${name}`, w && p ? w.p99Ms / p.p99Ms : undefined, (v) => v <= 0.5, ratio);
   }
+  const at = (kind: string, rate: number) => results.latency.find((r) => r.system === kind)?.points.find((p) => p.rate === rate);
+  const [w1000, s1000, w100, s100] = [at('wikicast', 1_000), at('socketio', 1_000), at('wikicast', 100), at('socketio', 100)];
+  push('#15', 'p99 latency at 1,000 events/s ≤ Socket.IO', w1000 && s1000 ? w1000.p99Ms / s1000.p99Ms : undefined, (v) => v <= 1, ratio);
+  push('#15', 'p50 latency at 1,000 events/s ≤ 2 ms', w1000?.p50Ms, (v) => v <= 2, (v) => `${ms(v)} ms`);
+  push('#15', 'p99 latency at 100 events/s ≤ 1.5 × Socket.IO', w100 && s100 ? w100.p99Ms / s100.p99Ms : undefined, (v) => v <= 1.5, ratio);
   for (const peer of ['socketio', 'ws-redis'] as const) {
     const p = mem(peer);
     const name = peer === 'socketio' ? 'Socket.IO' : 'ws + Redis';
