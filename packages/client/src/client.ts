@@ -397,6 +397,13 @@ export class WikicastClient {
     const err = new WikicastError(code, message, ref === undefined ? {} : { ref });
     if (this.pending.reject(ref, err)) return;
     if (ref !== undefined) this.subscribeRefs.delete(ref);
+    // A draining edge says so just before it closes with 1012, and the client then reconnects
+    // elsewhere at once: that is the close's reason (the state change's `detail`), not an error
+    // for the page (one per open page at every edge restart otherwise).
+    if (code === SHUTTING_DOWN && ref === undefined) {
+      this.transportError = `${code}: ${message}`;
+      return;
+    }
     this.report(err);
   }
 
@@ -479,6 +486,9 @@ export class WikicastClient {
     }, 0);
   }
 }
+
+/** The server's error code for a refusal by a draining edge (docs/errors.md). */
+const SHUTTING_DOWN = 'shutting_down';
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -63,6 +63,18 @@ test('1012 (edge restarting) reconnects at once, reported with its reason', asyn
   assert.equal(h.sockets.length, 2);
 });
 
+test('a draining edge\'s shutting_down refusal explains the 1012 close that follows and is no error', async () => {
+  const h = harness();
+  h.client.connect();
+  await flush();
+  h.last().receive({ op: 'error', code: 'shutting_down', message: 'this edge is shutting down; connect to another' });
+  h.last().serverClose(1012, 'shutting down');
+  assert.equal(h.states.at(-1)?.detail, 'shutting_down: this edge is shutting down; connect to another');
+  assert.equal(h.states.at(-1)?.reason, ReasonCode.serverRestarting);
+  assert.deepEqual(h.errors, []);
+  assert.deepEqual(h.timers.delays(), [0], 'reconnects at once');
+});
+
 test('4001 reconnects at once with a fresh token from getToken', async () => {
   let issued = 0;
   const h = harness({ token: 'first', getToken: async () => `token-${++issued}` });
