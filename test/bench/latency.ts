@@ -213,7 +213,7 @@ export async function runLatency(kind: SystemKind, options: LatencyOptions, log:
       points.push(point);
       log(`    ${rate}/s: p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms, p999 ${point.p999Ms.toFixed(2)} ms; received ${point.received}/${expected}; publish errors ${point.publishErrors}; ` +
           `producer answered p50 ${point.answerP50Ms.toFixed(2)} p99 ${point.answerP99Ms.toFixed(2)} ms; broker hop p50 ${point.brokerP50Ms.toFixed(2)} p99 ${point.brokerP99Ms.toFixed(2)} ms; servers ${Math.round(point.serverCpuPercent)} %, clients ${Math.round(loadgenCpuPercent)} %, other processes ${Math.round(otherCpuPercent)} % CPU, CPU pressure ${Math.round(cpuPressurePercent)} %; ` +
-          `longest event-loop delay: clients ${ms1(report.loopDelayMaxMs)} ms${(stalls ?? []).map((s) => `, ${s.role} ${ms1(s.loopMaxMs)} ms (GC ${ms1(s.gcMs)} ms in ${s.gcPauses} pauses, ${s.gcPausesOver10ms} of 10 ms or more)`).join('')}`);
+          `longest event-loop delay: clients ${ms1(report.loopDelayMaxMs)} ms${(stalls ?? []).map((s) => `, ${s.role} ${ms1(s.loopMaxMs)} ms (GC ${ms1(s.gcMs)} ms in ${s.gcPauses} pauses, ${s.gcPausesOver10ms} of 10 ms or more${Number.isFinite(s.lateAtEdgeShare) ? `; ${(s.lateAtEdgeShare * 100).toFixed(2)} % of events later than 25 ms at the edge` : ''})`).join('')}`);
     }
     return { system: kind, label: system.label, instances: options.instances, clients: connected.ready, connectMs: connected.ms, points, errors };
   } finally {

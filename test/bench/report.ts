@@ -178,11 +178,14 @@ export function renderReport(results: Results): { markdown: string; charts: Reco
   if (stalled.length > 0) {
     md.push('What held each process up in the measured window: the longest event-loop delay (Node\'s `monitorEventLoopDelay`, from each service\'s own `/metrics`, 10 ms resolution; the load generators\' at 1 ms) and the garbage collector\'s pauses. A tail that no process\'s delay explains is waiting for a CPU (the CPU pressure above).');
     md.push('');
-    md.push('| system | rate (events/s) | process | longest event-loop delay ms | GC pauses | GC ms in all | GC pauses ≥ 10 ms |');
-    md.push('|---|---|---|---|---|---|---|');
+    md.push('| system | rate (events/s) | process | longest event-loop delay ms | GC pauses | GC ms in all | GC pauses ≥ 10 ms | events later than 25 ms at the edge |');
+    md.push('|---|---|---|---|---|---|---|---|');
     for (const { r, p } of stalled) {
-      md.push(`| ${r.label} | ${int(p.rate)} | clients (load generators) | ${ms(p.clientLoopMaxMs ?? NaN)} | | | |`);
-      for (const s of p.stalls ?? []) md.push(`| ${r.label} | ${int(p.rate)} | ${s.role} | ${ms(s.loopMaxMs)} | ${int(s.gcPauses)} | ${ms(s.gcMs)} | ${int(s.gcPausesOver10ms)} |`);
+      md.push(`| ${r.label} | ${int(p.rate)} | clients (load generators) | ${ms(p.clientLoopMaxMs ?? NaN)} | | | | |`);
+      for (const s of p.stalls ?? []) {
+        const late = s.lateAtEdgeShare === undefined || !Number.isFinite(s.lateAtEdgeShare) ? '' : `${(s.lateAtEdgeShare * 100).toFixed(2)} %`;
+        md.push(`| ${r.label} | ${int(p.rate)} | ${s.role} | ${ms(s.loopMaxMs)} | ${int(s.gcPauses)} | ${ms(s.gcMs)} | ${int(s.gcPausesOver10ms)} | ${late} |`);
+      }
     }
     md.push('');
   }

@@ -19,6 +19,9 @@ interface Scrape {
   gcCount: number;
   /** Pauses of 10 ms or more (the histogram's `le="0.01"` bucket subtracted from the count). */
   gcOver10ms: number;
+  /** An edge's live deliveries (events), and those within 25 ms of ingest's `ts` stamp. */
+  delivered: number;
+  deliveredIn25ms: number;
 }
 
 export interface ServiceStalls {
@@ -30,6 +33,12 @@ export interface ServiceStalls {
   gcMs: number;
   gcPauses: number;
   gcPausesOver10ms: number;
+  /**
+   * For an edge: the share of its live-delivered events it handed to its sockets more than 25 ms
+   * after ingest stamped them (`wikicast_edge_delivery_lag_seconds`): late before the edge's
+   * sockets, rather than on the way to the client. NaN for a process that delivers nothing.
+   */
+  lateAtEdgeShare: number;
 }
 
 export async function scrapeStalls(endpoints: readonly ServiceEndpoint[]): Promise<Scrape[]> {
@@ -44,11 +53,12 @@ export function stallsBetween(endpoints: readonly ServiceEndpoint[], before: rea
     gcMs: (after[i]!.gcSeconds - before[i]!.gcSeconds) * 1000,
     gcPauses: after[i]!.gcCount - before[i]!.gcCount,
     gcPausesOver10ms: after[i]!.gcOver10ms - before[i]!.gcOver10ms,
+    lateAtEdgeShare: 1 - (after[i]!.deliveredIn25ms - before[i]!.deliveredIn25ms) / (after[i]!.delivered - before[i]!.delivered),
   }));
 }
 
 function parse(text: string): Scrape {
-  const scrape: Scrape = { loopMaxMs: NaN, loopP99Ms: NaN, gcSeconds: 0, gcCount: 0, gcOver10ms: 0 };
+  const scrape: Scrape = { loopMaxMs: NaN, loopP99Ms: NaN, gcSeconds: 0, gcCount: 0, gcOver10ms: 0, delivered: 0, deliveredIn25ms: 0 };
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -59,6 +69,8 @@ function parse(text: string): Scrape {
       scrape.gcCount += value;
       scrape.gcOver10ms += value;
     } else if (line.startsWith('wikicast_nodejs_gc_duration_seconds_bucket') && line.includes('le="0.01"')) scrape.gcOver10ms -= value;
+    else if (line.startsWith('wikicast_edge_delivery_lag_seconds_count')) scrape.delivered = value;
+    else if (line.startsWith('wikicast_edge_delivery_lag_seconds_bucket') && line.includes('le="0.025"')) scrape.deliveredIn25ms = value;
   }
   return scrape;
 }
