@@ -16,8 +16,9 @@ export const BACKPRESSURE_HEADROOM_BYTES = 16 * 1024 * 1024;
 /** How often sockets fed by `app.publish` are checked against MAX_BUFFERED_BYTES. */
 export const BACKPRESSURE_CHECK_INTERVAL_MS = 250;
 /**
- * uWS closes a socket silent for this long and pings before that; well under HAProxy's
- * `timeout tunnel` (1 h) and common proxies' 60–100 s, so idle connections are kept open.
+ * uWS closes a socket silent for this long, and the edge pings each one every half of it
+ * (KeepAlive); well under HAProxy's `timeout tunnel` (1 h) and common proxies' 60–100 s, so idle
+ * connections are kept open.
  */
 export const IDLE_TIMEOUT_S = 56;
 /** SSE comment heartbeats: HAProxy's `timeout server`/`client` (30 s) govern a streamed response, not `timeout tunnel`. */
@@ -87,7 +88,7 @@ export const EDGE_INT_SETTINGS = {
     min: 8,
     max: 960,
     unit: 's',
-    doc: 'A silent connection is closed after this; the edge pings before (multiple of 4).',
+    doc: 'A silent connection is closed after this; the edge pings each one every half of it (multiple of 4).',
   },
   sseHeartbeatS: {
     key: 'WIKICAST_EDGE_SSE_HEARTBEAT_S',

@@ -46,6 +46,11 @@ export class Router {
     return this.#sessions.values();
   }
 
+  /** Every session, in the order they were added. */
+  get all(): ReadonlySet<Session> {
+    return this.#sessions;
+  }
+
   add(session: Session): void {
     this.#sessions.add(session);
     const existing = this.#byCid.get(session.cid);

@@ -27,6 +27,7 @@ export class RecordingSink implements Sink {
   readonly cutForSlowness = false;
   bufferedBytes = 0;
   endedWith: number | null = null;
+  pings = 0;
 
   constructor(private readonly topics = true) {}
 
@@ -60,6 +61,10 @@ export class RecordingSink implements Sink {
 
   checkBuffered(): boolean {
     return false;
+  }
+
+  keepAlive(): void {
+    this.pings++;
   }
 
   end(code: number): void {

@@ -26,6 +26,8 @@ export interface Sink {
   readonly bufferedBytes: number;
   /** Closes if more than the limit is buffered; true if it did. */
   checkBuffered(): boolean;
+  /** Asks the client for a sign of life (a WebSocket ping), so an idle connection is kept (KeepAlive). */
+  keepAlive(): void;
   /** Ends the connection with a close code and a short reason. Idempotent. */
   end(code: number, reason: string): void;
 }

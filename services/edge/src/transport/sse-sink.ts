@@ -102,6 +102,9 @@ export class SseSink implements Sink {
     return true;
   }
 
+  /** Nothing per stream: SseStreams writes one heartbeat comment to every SSE stream on its own timer. */
+  keepAlive(): void {}
+
   /**
    * Ends the stream with a last `wikicast.close` message naming the WebSocket close code and
    * reason. The response said `connection: close`, so the reader's reconnect is a new connection

@@ -69,7 +69,8 @@ export function registerWsRoutes(app: TemplatedApp, deps: WsRouteDeps): void {
     maxPayloadLength: uwsPayloadLength(deps.maxPayloadBytes),
     maxBackpressure: deps.maxBackpressureBytes,
     idleTimeout: deps.idleTimeoutS,
-    sendPingsAutomatically: true,
+    // The edge pings itself, spread over time (KeepAlive): uWS's own pings come in bursts.
+    sendPingsAutomatically: false,
     // The upgrade is accepted synchronously, inside uWS's own handler, and the token verified in
     // `open`. Upgrading later from an asynchronous token check needs res.cork, and in this uWS
     // build upgrading a corked response now and then left the new socket closed at once (1006).

@@ -82,6 +82,10 @@ export class WsSink<T> implements Sink {
     return true;
   }
 
+  keepAlive(): void {
+    if (!this.#closed) this.#ws.ping();
+  }
+
   end(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
