@@ -38,7 +38,7 @@ import type { Session } from './session.js';
 import { closeExpired, TokenExpiry } from './access/token-expiry.js';
 import { TokenRefresh } from './access/token-refresh.js';
 import { registerWsRoutes } from './transport/ws-route.js';
-import { KeepAlive, KEEP_ALIVE_TICK_MS } from './transport/keep-alive.js';
+import { KeepAlive } from './transport/keep-alive.js';
 import { closeDisowned } from './access/wikis-reload.js';
 import { Retractions } from './retraction/retractions.js';
 import { randomUUID } from 'node:crypto';
@@ -231,14 +231,13 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   await broker.start();
   const sweep = setInterval(() => router.checkBackpressure(), BACKPRESSURE_CHECK_INTERVAL_MS);
   sweep.unref();
-  // Half the idle timeout: a connection is pinged about twice before uWS would close it as silent.
-  const keepAlive = new KeepAlive(() => router.all, (config.idleTimeoutS * 1000) / 2);
-  const pings = setInterval(() => keepAlive.tick(), KEEP_ALIVE_TICK_MS);
-  pings.unref();
+  // Half the idle timeout: a connection is pinged about twice before uWS would close it as silent;
+  // a client's pong, like any frame it sends, restarts uWS's idle timer.
+  const stopPings = new KeepAlive(() => router.all, (config.idleTimeoutS * 1000) / 2, (session) => session.sink.keepAlive()).start();
 
   const close = async (): Promise<void> => {
     clearInterval(sweep);
-    clearInterval(pings);
+    stopPings();
     await drain({
       stopAccepting: () => uws.us_listen_socket_close(listening.socket),
       sessions: () => router.sessions(),

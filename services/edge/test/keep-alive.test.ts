@@ -13,7 +13,7 @@ function pingsOf(sessions: Iterable<Session>): number[] {
 
 test('every connection is pinged once per period, a slice per tick rather than all at once', () => {
   const sessions = new Set(Array.from({ length: 1_000 }, () => session()));
-  const keepAlive = new KeepAlive(() => sessions, PERIOD_MS);
+  const keepAlive = new KeepAlive(() => sessions, PERIOD_MS, (s: Session) => s.sink.keepAlive());
   const perTick: number[] = [];
   for (let tick = 0; tick < TICKS_PER_PERIOD; tick++) {
     const before = pingsOf(sessions).reduce((a, b) => a + b, 0);
@@ -27,7 +27,7 @@ test('every connection is pinged once per period, a slice per tick rather than a
 test('the round continues across ticks in arrival order; late arrivals and departures are handled', () => {
   const first = Array.from({ length: 100 }, () => session());
   const sessions = new Set(first);
-  const keepAlive = new KeepAlive(() => sessions, PERIOD_MS);
+  const keepAlive = new KeepAlive(() => sessions, PERIOD_MS, (s: Session) => s.sink.keepAlive());
   for (let tick = 0; tick < TICKS_PER_PERIOD / 2; tick++) keepAlive.tick();
   const pinged = first.filter((s) => (s.sink as RecordingSink).pings === 1);
   assert.deepEqual(pinged, first.slice(0, pinged.length), 'the first half of the round went to the earliest connections');

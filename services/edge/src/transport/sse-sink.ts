@@ -102,7 +102,7 @@ export class SseSink implements Sink {
     return true;
   }
 
-  /** Nothing per stream: SseStreams writes one heartbeat comment to every SSE stream on its own timer. */
+  /** Nothing here: SseStreams gives every SSE stream its heartbeat comment (`ping`) on its own period. */
   keepAlive(): void {}
 
   /**

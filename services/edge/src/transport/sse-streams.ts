@@ -10,6 +10,7 @@ import type { EdgeMetrics } from '../metrics.js';
 import { Session } from '../session.js';
 import type { EventEncoder } from './sse-format.js';
 import { SseSink } from './sse-sink.js';
+import { KeepAlive } from './keep-alive.js';
 import type { ResumingSubscriptions } from '../resume/resuming-subscriptions.js';
 import type { Connections } from './connections.js';
 
@@ -68,7 +69,7 @@ export function preflight(res: HttpResponse): void {
 
 /**
  * The open SSE streams of one edge, whichever route opened them: admitting them, writing their
- * headers and `welcome`, subscribing them, and one heartbeat timer for all. Refusals are an HTTP
+ * headers and `welcome`, subscribing them, and their heartbeats (spread out, KeepAlive). Refusals are an HTTP
  * status with the JSON error body, before the stream starts.
  */
 export class SseStreams {
@@ -80,10 +81,8 @@ export class SseStreams {
   constructor(deps: SseStreamsDeps) {
     this.#deps = deps;
     this.#logger = deps.logger.child({ transport: 'sse' });
-    const heartbeat = setInterval(() => {
-      for (const sink of this.#open) sink.ping();
-    }, deps.config.sseHeartbeatS * 1000);
-    heartbeat.unref();
+    // Every stream gets its heartbeat once per period, a few streams at a time rather than all at once.
+    new KeepAlive(() => this.#open, deps.config.sseHeartbeatS * 1000, (sink) => sink.ping()).start();
   }
 
   /** Opens a stream for the request `read` describes (`read` throws EdgeError for a bad request). */
