@@ -29,8 +29,8 @@ export interface StreamConsumerOptions {
  * (`allUpTo`): when a quarter of the prefetch window is unacknowledged, or ACK_DELAY_MS after the
  * first unacknowledged message. One ack per message cost a socket write, a wake-up of RabbitMQ and
  * its handling of the ack for every event (measured: a third of the edge's CPU at 1,000 events/s,
- * see docs/benchmarks/latency-breakdown.md); with a window of 1,000 RabbitMQ never waits for credit below
- * about 4,000 events/s per edge from the count, and above it the count acks sooner.
+ * see docs/benchmarks/latency-breakdown.md); with a window of 1,000 RabbitMQ never waits for
+ * credit below about 4,000 events/s per edge from the count, and above it the count acks sooner.
  */
 export class StreamConsumer {
   #channel: Channel | null = null;
