@@ -229,7 +229,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
 
   const listening = await listen(uws, app, config.host, config.port);
   await broker.start();
-  const sweep = setInterval(() => router.checkBackpressure(), BACKPRESSURE_CHECK_INTERVAL_MS);
+  const sweep = setInterval(() => router.sweepIfPublished(), BACKPRESSURE_CHECK_INTERVAL_MS);
   sweep.unref();
   // Half the idle timeout: a connection is pinged about twice before uWS would close it as silent;
   // a client's pong, like any frame it sends, restarts uWS's idle timer.

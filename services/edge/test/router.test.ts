@@ -86,4 +86,19 @@ describe('Router', () => {
     assert.deepEqual((c.sink as RecordingSink).written, []);
     assert.equal(router.size, 2);
   });
+  it('the timer sweep checks every socket only when something was published since the last sweep', () => {
+    const { app, router } = setup();
+    const sink = new RecordingSink(true);
+    const reader = session(sink);
+    router.add(reader);
+    router.subscribe(reader, 'demo:news');
+    app.members.set('demo:news', 1);
+    router.sweepIfPublished();
+    assert.equal(sink.checks, 0, 'nothing published: no sweep');
+    router.deliver(logEntry(1, 'demo:news'));
+    router.sweepIfPublished();
+    assert.equal(sink.checks, 1, 'a publish since the last sweep: swept');
+    router.sweepIfPublished();
+    assert.equal(sink.checks, 1, 'nothing new since: no sweep');
+  });
 });

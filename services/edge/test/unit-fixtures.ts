@@ -59,7 +59,10 @@ export class RecordingSink implements Sink {
     this.joined.delete(topic);
   }
 
+  checks = 0;
+
   checkBuffered(): boolean {
+    this.checks++;
     return false;
   }
 
