@@ -1,6 +1,6 @@
 import type { ServerFrame } from '@wikicast/protocol';
 import { DEFAULT_BACKOFF } from './backoff.js';
-import { CloseCode, ErrorCode, ReasonCode, reasonForClose } from './codes.js';
+import { CloseCode, ErrorCode, ReasonCode, reasonForClose, SHUTTING_DOWN } from './codes.js';
 import { Emitter } from './emitter.js';
 import { WikicastError } from './errors.js';
 import type { MessageCallback, WikicastMessage } from './message.js';
@@ -486,9 +486,6 @@ export class WikicastClient {
     }, 0);
   }
 }
-
-/** The server's error code for a refusal by a draining edge (docs/errors.md). */
-const SHUTTING_DOWN = 'shutting_down';
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -63,6 +63,9 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export { CloseCode };
 
+/** The server's error code for a refusal by a draining edge (docs/errors.md); a 1012 close follows. */
+export const SHUTTING_DOWN = 'shutting_down';
+
 const reasonByCloseCode: Record<number, ReasonCode> = {
   [CloseCode.policy]: ReasonCode.authRefused,
   [CloseCode.tooBig]: ReasonCode.frameTooBig,

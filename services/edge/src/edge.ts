@@ -104,7 +104,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
         return;
       }
       revokedTokens.note(message, message.reason ?? DEFAULT_REVOKE_REASON);
-      const closed = revokeSessions(router.sessions(), message);
+      const closed = revokeSessions(router.sessions, message);
       logger.info({ id: message.id, wiki: message.wiki, user: message.user, cid: message.cid, closed }, 'revocation applied');
     },
     onChannelFailure: (reason) => broker.restart(reason),
@@ -181,7 +181,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   });
   const connections = new Connections({ router, expiry, metrics, presence });
   wikisFile.onReload((current) => {
-    const closed = closeDisowned(router.sessions(), current);
+    const closed = closeDisowned(router.sessions, current);
     if (closed > 0) logger.info({ closed }, 'connections of removed wikis or keys closed');
   });
   const refusingReason = (): string | null => (closing === null ? null : 'this edge is shutting down; connect to another');
@@ -233,14 +233,14 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   sweep.unref();
   // Half the idle timeout: a connection is pinged about twice before uWS would close it as silent;
   // a client's pong, like any frame it sends, restarts uWS's idle timer.
-  const stopPings = new KeepAlive(() => router.all, (config.idleTimeoutS * 1000) / 2, (session) => session.sink.keepAlive()).start();
+  const stopPings = new KeepAlive(() => router.sessions, (config.idleTimeoutS * 1000) / 2, (session) => session.sink.keepAlive()).start();
 
   const close = async (): Promise<void> => {
     clearInterval(sweep);
     stopPings();
     await drain({
       stopAccepting: () => uws.us_listen_socket_close(listening.socket),
-      sessions: () => router.sessions(),
+      sessions: () => router.sessions,
       // Client sends awaiting RabbitMQ's confirm.
       inFlight: [() => publisher.idle()],
       closeBroker: () => {

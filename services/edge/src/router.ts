@@ -42,12 +42,8 @@ export class Router {
     return this.#sessions.size;
   }
 
-  sessions(): IterableIterator<Session> {
-    return this.#sessions.values();
-  }
-
   /** Every session, in the order they were added. */
-  get all(): ReadonlySet<Session> {
+  get sessions(): ReadonlySet<Session> {
     return this.#sessions;
   }
 
