@@ -19,7 +19,6 @@ const RETRACTED_TIMEOUT_MS = 3000;
 const RECONNECT_TIMEOUT_MS = 45_000;
 /** Quiet time before counting requests, so what events asked for is over (the edit missed while down comes again on resume). */
 const SETTLE_MS = 2000;
-/** How long the edge's port may stay taken after it stopped (a TCP TIME_WAIT lasts 60 s). */
 const PASSWORD = 'Pw-rclive-0123456789';
 
 /** A request RCFilters makes: a check for new changes (`peek=1`) or the list itself (`action=render`). */
