@@ -204,8 +204,12 @@ async function startWikicast(edges: number): Promise<SystemUnderTest> {
     WIKICAST_STREAM_MAX_BYTES: String(100 * 1024 ** 2),
     LOG_LEVEL: 'info',
   };
-  // CPU profiles of the services for the whole run, written when they stop (finding where time goes).
-  const nodeArgs = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  // CPU profiles of the services for the whole run, written when they stop (finding where time
+  // goes); BENCH_SERVICE_NODE_ARGS adds Node flags to the services (trying a GC setting, say).
+  const nodeArgs = [
+    ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+    ...(process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? []),
+  ];
   const started = await Promise.allSettled([
     startService('ingest', { ...env, WIKICAST_INGEST_RATE_PER_WIKI: '0', INGEST_ID: 'bench-ingest' }, nodeArgs),
     ...Array.from({ length: edges }, (_, i) => startService('edge', { ...env, EDGE_ID: `bench-edge-${i + 1}` }, nodeArgs)),

@@ -1,8 +1,9 @@
 /**
- * Where a single-event POST's answer time goes, one request at a time on a quiet machine:
- * through `node:http` (the latency benchmark's producer), through a bare keep-alive socket
- * (what the HTTP client costs), and a bare confirmed publish to RabbitMQ (the broker's floor);
- * ingest's own publish → confirm time comes from its metrics.
+ * Where a single-event POST's time goes, one request at a time on a quiet machine: through
+ * `node:http` (the latency benchmark's producer), through a bare keep-alive socket (what the HTTP
+ * client costs), and a bare confirmed publish to RabbitMQ (the broker's floor). For each, the
+ * answer's time and the time until a stream consumer on the log has the event (what delivery
+ * waits for); ingest's own publish → confirm time comes from its metrics.
  *   node --conditions=wikicast-source --import tsx test/bench/tools/ingest-answer.ts
  */
 import net from 'node:net';
@@ -10,7 +11,7 @@ import amqp from 'amqplib';
 import { AMQP_URL, setupTopology, signToken, startService, testWiki, waitUntilReady, writeWikisFile } from '@wikicast/test/support';
 import { sleep } from '../lib/proc.js';
 import { createPublisher } from '../lib/publisher.js';
-import { makeEvent, nowMs } from '../lib/systems.js';
+import { makeEvent, nowMs, readBt } from '../lib/systems.js';
 
 const ROUNDS = 600;
 const WARMUP = 100;
@@ -47,24 +48,43 @@ try {
     });
   const bareConfirm = (body: string): Promise<void> =>
     new Promise((resolve, reject) => channel.publish(topology.names.events, '', Buffer.from(body), { persistent: true }, (err) => (err ? reject(err) : resolve())));
-  const timings = { 'node:http POST': [] as number[], 'bare socket POST': [] as number[], 'bare confirmed publish': [] as number[] };
-  const time = async (into: number[], work: () => Promise<void>): Promise<void> => {
+  const paths = ['node:http POST', 'bare socket POST', 'bare confirmed publish'] as const;
+  const timings = Object.fromEntries(paths.map((path) => [path, [] as number[]])) as Record<(typeof paths)[number], number[]>;
+  const consumed = Object.fromEntries(paths.map((path) => [path, [] as number[]])) as Record<(typeof paths)[number], number[]>;
+  let consumedInto: number[] | null = null;
+  let onConsumed: (() => void) | null = null;
+  const tap = await connection.createChannel();
+  await tap.prefetch(100);
+  await tap.consume(topology.names.log, (message) => {
+    if (message === null) return;
+    const bt = readBt(message.content);
+    if (bt !== null && consumedInto !== null) consumedInto.push(nowMs() - bt);
+    tap.ack(message);
+    onConsumed?.();
+  }, { arguments: { 'x-stream-offset': 'next' } });
+  const time = async (path: keyof typeof timings, work: () => Promise<void>): Promise<void> => {
     const started = nowMs();
+    consumedInto = consumed[path];
+    const reached = new Promise<void>((resolve) => (onConsumed = resolve));
     await work();
-    into.push(nowMs() - started);
+    timings[path].push(nowMs() - started);
+    await reached;
     await sleep(2);
   };
   for (let i = 0; i < ROUNDS; i++) {
     const topic = `${wiki.id}:page:${i % 10}`;
-    await time(timings['node:http POST'], () => viaHttp.publish(topic, [makeEvent(topic, i)]));
-    await time(timings['bare socket POST'], () => bareSocketPost(JSON.stringify(makeEvent(topic, i))));
-    await time(timings['bare confirmed publish'], () => bareConfirm(JSON.stringify(makeEvent(topic, i))));
+    await time('node:http POST', () => viaHttp.publish(topic, [makeEvent(topic, i)]));
+    await time('bare socket POST', () => bareSocketPost(JSON.stringify(makeEvent(topic, i))));
+    await time('bare confirmed publish', () => bareConfirm(JSON.stringify(makeEvent(topic, i))));
   }
   await viaHttp.close();
-  for (const [label, all] of Object.entries(timings)) {
+  const quantiles = (all: number[]): string => {
     const kept = all.slice(WARMUP).sort((a, b) => a - b);
     const at = (q: number): string => kept[Math.min(kept.length - 1, Math.floor(kept.length * q))]!.toFixed(3);
-    console.log(`${label.padEnd(24)} p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms`);
+    return `p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms`;
+  };
+  for (const path of paths) {
+    console.log(`${path.padEnd(24)} answered ${quantiles(timings[path])}; on the stream consumer ${quantiles(consumed[path])}`);
   }
   const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
   const read = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);

@@ -1,16 +1,18 @@
 /**
  * CPU of a system's processes while its clients are connected and no event flows, then while
  * events flow at a given rate (default 1,000/s): tells the fixed cost from the per-event one.
- *   node --conditions=wikicast-source --import tsx test/bench/tools/idle-cpu.ts [clients] [rate]
+ * The system is Wikicast unless named: `uws` (the bare uWS publish loop, two instances, each
+ * event POSTed to both) gives the CPU any server pays to write the same deliveries.
+ *   node --conditions=wikicast-source --import tsx test/bench/tools/path-cpu.ts [clients] [rate] [system]
  */
 import { Fleet, MAX_PER_WORKER } from '../lib/fleet.js';
 import { readFileSync } from 'node:fs';
 import { rabbitPid, sleep, totalCpuSeconds } from '../lib/proc.js';
-import { BENCH_WIKI, makeEvent, startSystem } from '../lib/systems.js';
+import { BENCH_WIKI, makeEvent, startSystem, type SystemKind } from '../lib/systems.js';
 
 const clients = Number(process.argv[2] ?? 10_000);
 const rate = Number(process.argv[3] ?? 1_000);
-const system = await startSystem('wikicast', 2);
+const system = await startSystem((process.argv[4] ?? 'wikicast') as SystemKind, 2);
 const fleet = await Fleet.start(Math.max(2, Math.ceil(clients / MAX_PER_WORKER)));
 const rabbit = await rabbitPid();
 const topics = Array.from({ length: 500 }, (_, i) => `${BENCH_WIKI}:page:${i}`);
@@ -18,7 +20,7 @@ try {
   const connected = await fleet.connect({ targets: system.targets, perTarget: clients / 2, protocol: system.protocol, topics });
   console.log(`connected ${connected.ready} in ${connected.ms} ms`);
   await sleep(3000);
-  const groups: Record<string, number[]> = { ...system.processGroups, rabbitmq: rabbit ? [rabbit] : [], clients: fleet.pids };
+  const groups: Record<string, number[]> = { ...(system.processGroups ?? { servers: system.serverPids }), rabbitmq: rabbit ? [rabbit] : [], clients: fleet.pids };
   const measure = async (label: string, seconds: number, during?: () => Promise<void>): Promise<void> => {
     const before = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, totalCpuSeconds(pids)]));
     const started = Date.now();
