@@ -37,6 +37,7 @@ import { SendRateLimiter } from './frames/send-rate.js';
 import type { Session } from './session.js';
 import { closeExpired, TokenExpiry } from './access/token-expiry.js';
 import { TokenRefresh } from './access/token-refresh.js';
+import { applyIdentityChange } from './access/identity-change.js';
 import { registerWsRoutes } from './transport/ws-route.js';
 import { KeepAlive } from './transport/keep-alive.js';
 import { closeDisowned } from './access/wikis-reload.js';
@@ -177,7 +178,7 @@ export async function startEdge(config: Readonly<EdgeConfig>, logger: Logger): P
   const trustedProxies = new TrustedProxies(config.trustedProxies);
   const frames = new ClientFrames({ wikis, subscriptions, router, presence, maxTopicsPerConnection: config.maxTopicsPerConnection,
     sends: new ClientSends({ wikis, publisher, limiter: new SendRateLimiter<Session>(config.sendRatePerS, config.sendBurst) }),
-    refresh: new TokenRefresh({ admission, expiry }),
+    refresh: new TokenRefresh({ admission, expiry, afterRefresh: (session, previous) => applyIdentityChange(session, previous, { router, presence }) }),
   });
   const connections = new Connections({ router, expiry, metrics, presence });
   wikisFile.onReload((current) => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { signToken, testWiki, waitFor, type TestClient } from '@wikicast/test/support';
-import { metricValue, setupEdgeWorld, subscribe, type EdgeWorld } from './harness.js';
+import { metricValue, setupEdgeWorld, subscribe, wikiEvent, type EdgeWorld } from './harness.js';
 
 /** Token expiry (close 4001) and `{"op":"auth"}` refreshes on live connections, on the real RabbitMQ. */
 describe('edge token refresh and expiry', () => {
@@ -70,6 +70,54 @@ describe('edge token refresh and expiry', () => {
     client.send({ op: 'send', topic: 'anon', type: 't', ref: 'seen' });
     const seen = await client.next((f) => f.ref === 'seen', 'the third send');
     assert.equal((await reader.next((f) => f.id === seen.id, 'the event')).from, cid);
+  });
+
+  it("drops the previous user's own topic when a refresh changes the user, and says so", async () => {
+    const alice = await open({ token: await signToken(wiki, { sub: 'Alice' }) });
+    const stillAlice = await open({ token: await signToken(wiki, { sub: 'Alice' }) });
+    assert.equal((await subscribe(alice, ['user:Alice', 'page:7'])).op, 'subscribed');
+    assert.equal((await subscribe(stillAlice, ['user:Alice'])).op, 'subscribed');
+    alice.send({ op: 'auth', token: await signToken(wiki, { sub: 'Bob' }) });
+    const dropped = await alice.next((f) => f.op === 'unsubscribed', 'the dropped subscription');
+    assert.deepEqual(dropped, { op: 'unsubscribed', topics: [`${wiki.id}:user:Alice`] });
+    const refusal = await alice.next((f) => f.op === 'error', 'why it was dropped');
+    assert.equal(refusal.code, 'forbidden');
+    assert.match(String(refusal.message), /user:Alice/);
+    // No audience on purpose: such an event reaches a topic's subscribers by broadcast, unchecked.
+    const privateEvent = wikiEvent(wiki.id, `${wiki.id}:user:Alice`);
+    const pageEvent = wikiEvent(wiki.id, `${wiki.id}:page:7`);
+    await world.publish(privateEvent, pageEvent);
+    await stillAlice.next((f) => f.id === privateEvent.id, "Alice's event at a connection that is still Alice's");
+    // Stream order: the page event comes after the private one, so this is past where it would be.
+    await alice.next((f) => f.id === pageEvent.id, 'the page event');
+    assert.deepEqual(alice.frames.filter((f) => f.id === privateEvent.id), [], "Alice's event reached the connection that became Bob's");
+    assert.equal((await subscribe(alice, ['user:Bob'])).op, 'subscribed', "the new user's own topic");
+  });
+
+  it('renames a presence member whose user changed, and leaves the presence a narrower claim no longer names', async () => {
+    const topic = `${wiki.id}:page:9`;
+    const watcher = await open({ token: await signToken(wiki, { sub: 'Carol' }) });
+    const member = await open({ token: await signToken(wiki, { sub: 'Alice' }) });
+    assert.equal((await subscribe(watcher, ['page:9'], { presence: true })).op, 'subscribed');
+    assert.equal((await subscribe(member, ['page:9', 'page:10'], { presence: true })).op, 'subscribed');
+    await watcher.next((f) => f.op === 'join' && (f.member as { user?: string }).user === 'Alice', "Alice's join");
+
+    member.send({ op: 'auth', token: await signToken(wiki, { sub: 'Bob', presence: ['page:9'] }) });
+    const cid = String(member.frames[0]!.cid);
+    await watcher.next((f) => f.op === 'leave' && f.topic === topic && (f.member as { cid?: string }).cid === cid, 'the old name leaving');
+    const joined = await watcher.next((f) => f.op === 'join' && f.topic === topic && (f.member as { user?: string }).user === 'Bob', 'the new name joining');
+    assert.deepEqual(joined.member, { cid, user: 'Bob' });
+    const leaves = watcher.frames.filter((f) => f.op === 'leave' && f.topic === topic);
+    assert.deepEqual(leaves.map((f) => f.member), [{ cid, user: 'Alice' }], 'one leave, under the old name');
+    const refusal = await member.next((f) => f.op === 'error', 'the presence the new claim does not name');
+    assert.equal(refusal.code, 'forbidden');
+    assert.match(String(refusal.message), /page:10/);
+    watcher.send({ op: 'presence', topics: ['page:9', 'page:10'], ref: 'who' });
+    const page9 = await watcher.next((f) => f.op === 'presence' && f.topic === topic, 'who is on page 9');
+    const page10 = await watcher.next((f) => f.op === 'presence' && f.topic === `${wiki.id}:page:10`, 'who is on page 10');
+    assert.deepEqual((page9.members as Array<{ user: string }>).map((m) => m.user).sort(), ['Bob', 'Carol']);
+    assert.deepEqual(page10.members, []);
+    assert.equal(member.frames.some((f) => f.op === 'unsubscribed'), false, 'page 10 is still readable: only its presence is gone');
   });
 
   it("refuses another wiki's token, another client id and bad tokens, keeping the connection and its token", async () => {

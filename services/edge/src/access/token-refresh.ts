@@ -8,13 +8,16 @@ import type { TokenExpiry } from './token-expiry.js';
 export interface TokenRefreshDeps {
   admission: Admission;
   expiry: TokenExpiry<Session>;
+  /** Runs once the new identity is in force: drops what it may not hold (applyIdentityChange). */
+  afterRefresh: (session: Session, previous: Identity) => void;
 }
 
 /**
  * `{"op":"auth","token"}` on a live connection: the new token must verify as at connect, name the
  * same wiki and (if it names one) the same client id; it then replaces the connection's identity
- * (user, groups, send patterns, expiry). Success has no answer; a refusal is an `error` frame
- * with the frame's `ref`, and the connection goes on with the token it had.
+ * (user, groups, send patterns, presence claim, expiry), and the connection loses the
+ * subscriptions and presences the new identity may not hold. Success has no answer; a refusal is
+ * an `error` frame with the frame's `ref`, and the connection goes on with the token it had.
  *
  * Verifying is asynchronous, so frames that arrive meanwhile wait for it (`pending`): each frame
  * is handled with the token in force when the client sent it.
@@ -72,6 +75,7 @@ export class TokenRefresh {
     const previous = session.identity;
     session.identity = identity;
     this.#deps.expiry.watch(session, identity.expiresAtMs);
+    this.#deps.afterRefresh(session, previous);
     session.logger.debug(
       { user: identity.user, previousUser: previous.user, expiresAt: new Date(identity.expiresAtMs ?? 0).toISOString() },
       'token refreshed',

@@ -111,6 +111,11 @@ export class Presence {
     this.#reportSize();
   }
 
+  /** The topics whose presence `session` joined. */
+  joinedBy(session: Session): string[] {
+    return [...(this.#joined.get(session) ?? [])];
+  }
+
   /** The answer to `{"op":"presence"}` for one resolved topic. */
   answer(session: Session, topic: string, ref: FrameRef | undefined): void {
     session.send({ op: 'presence', topic, ...this.#cluster.view(topic), ...withRef(ref) });
