@@ -351,6 +351,8 @@ export class WikicastClient {
       case 'error':
         return this.onErrorFrame(frame.code, frame.message, frame.ref);
       case 'unsubscribed':
+        // Without a ref it is the server's own doing (docs/edge.md, token refresh); its `error` follows.
+        if (frame.ref === undefined) this.subs.drop(frame.topics);
         return;
       case 'join':
       case 'leave':

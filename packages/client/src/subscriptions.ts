@@ -103,6 +103,11 @@ export class Subscriptions {
     return affected;
   }
 
+  /** The server dropped these topics on its own (the token changed user): they are not asked for again. */
+  drop(topics: readonly string[]): void {
+    for (const sub of topics.flatMap((topic) => this.matching(topic))) this.byName.delete(sub.name);
+  }
+
   /**
    * The subscribe requests that restore every subscription on a new connection: grouped by
    * cursor (one `since` per frame), at most `MAX_TOPICS_PER_FRAME` topics each (the edge's limit).

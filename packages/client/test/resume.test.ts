@@ -142,3 +142,17 @@ test('subscribe with since: the first subscribe frame asks for the replay after 
     { topics: ['demo:b'], since: '4.00000004' },
   ]);
 });
+
+test('topics the server dropped on its own (a refresh changed the user) are not asked for again after a reconnection', async () => {
+  const h = harness();
+  const got: string[] = [];
+  h.client.subscribe('demo:user:Alice', (m) => got.push(m.id));
+  h.client.subscribe('demo:page:7', (m) => got.push(m.id));
+  const socket = await h.connectAndWelcome('1.00000000');
+  socket.receive({ op: 'unsubscribed', topics: ['demo:user:Alice'] });
+  socket.receive(event('e1', '2.00000001', 'demo:user:Alice'));
+  socket.receive(event('e2', '3.00000002', 'demo:page:7'));
+  assert.deepEqual(got, ['e2']);
+  const again = await reconnect(h);
+  assert.deepEqual(again.sentOps('subscribe').map(({ topics }) => topics), [['demo:page:7']]);
+});
