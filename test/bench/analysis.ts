@@ -44,8 +44,12 @@ export function analysis(results: Results): string[] {
   const rd = broker('Redis pub/sub');
   if (wl && (wsl || iol)) {
     const missed = [wsl, iol].some((p) => p && wl.p99Ms / p.p99Ms > 0.5);
+    // Only the peers this run measured (a partial run may leave one out).
+    const peers: Array<[string, NonNullable<typeof wl>]> = [];
+    if (wsl) peers.push(['ws + Redis', wsl]);
+    if (iol) peers.push(['Socket.IO', iol]);
     out.push(
-      `- **Latency at 1,000 events/s${missed ? ' (target missed)' : ''}.** Wikicast's p99 is ${ms(wl.p99Ms)} ms against ${ms(wsl?.p99Ms)} ms for ws + Redis and ${ms(iol?.p99Ms)} ms for Socket.IO (p50 ${ms(wl.p50Ms)}, ${ms(wsl?.p50Ms)}, ${ms(iol?.p50Ms)} ms). ` +
+      `- **Latency at 1,000 events/s${missed ? ' (target missed)' : ''}.** Wikicast's p99 is ${ms(wl.p99Ms)} ms against ${peers.map(([label, p]) => `${ms(p.p99Ms)} ms for ${label}`).join(' and ')} (p50 ${[wl, ...peers.map(([, p]) => p)].map((p) => ms(p.p50Ms)).join(', ')} ms). ` +
         `Where Wikicast's time goes: ingest answered after ${ms(wl.answerP50Ms)} ms at p50 and ${ms(wl.answerP99Ms)} ms at p99 (that includes RabbitMQ's confirm); an event reached a stream consumer after ${ms(wl.brokerP50Ms)} / ${ms(wl.brokerP99Ms)} ms (p50 / p99); ` +
         `the edges and the clients account for the rest. The brokers alone, in the same run: RabbitMQ publish → stream consumer ${ms(rb?.p50Ms)} / ${ms(rb?.p99Ms)} ms, Redis PUBLISH → subscriber ${ms(rd?.p50Ms)} / ${ms(rd?.p99Ms)} ms.` +
         (missed
