@@ -27,7 +27,14 @@ export async function waitForRecovery(world: FailoverWorld, since: number, timeo
     const index = reader.ids.findIndex((id) => fresh.has(id));
     return index === -1 ? null : reader.arrivals[index]!;
   };
-  await waitFor('every reader to receive an event POSTed after the disturbance', () => world.readers.every((r) => arrival(r) !== null), { timeoutMs, intervalMs: 50 });
+  const missing = (): string => {
+    const late = world.readers.filter((r) => arrival(r) === null);
+    const byEdge = new Map<number, number>();
+    for (const r of late) byEdge.set(r.edge, (byEdge.get(r.edge) ?? 0) + 1);
+    const last = Math.max(...late.map((r) => r.arrivals.at(-1) ?? 0));
+    return `${fresh.size} events accepted since; readers without one, by edge: ${[...byEdge].map(([edge, n]) => `edge ${edge}: ${n}`).join(', ')}; their last event ${((Date.now() - last) / 1000).toFixed(1)} s ago`;
+  };
+  await waitFor('every reader to receive an event POSTed after the disturbance', () => world.readers.every((r) => arrival(r) !== null), { timeoutMs, intervalMs: 50, detail: missing });
   return {
     ingestMs: Math.round(firstAccepted()!.at - since),
     deliveryMs: Math.max(...world.readers.map((r) => arrival(r)!)) - since,

@@ -1,6 +1,8 @@
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
+  /** What the state was when time ran out, added to the failure (which readers lacked what). */
+  detail?: () => string;
 }
 
 /** Polls a condition until it holds; fails with `what` so a timeout says which condition never came true. */
@@ -10,7 +12,10 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const detail = options.detail === undefined ? '' : ` (${options.detail()})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
