@@ -32,12 +32,12 @@ export async function waitForRecovery(world: FailoverWorld, since: number, timeo
     const byEdge = new Map<number, number>();
     for (const r of late) byEdge.set(r.edge, (byEdge.get(r.edge) ?? 0) + 1);
     const last = Math.max(...late.map((r) => r.arrivals.at(-1) ?? 0));
-    // Those edges' last warnings (levels 40 and up): what their broker connection and consumer did.
-    const warnings = [...byEdge.keys()].map((edge) => {
-      const recent = (world.edges[edge]?.logs ?? []).filter((entry) => Number(entry.level) >= 40).slice(-5);
+    // Those edges' last log lines (info and up): what their broker connection and consumer did.
+    const recentLogs = [...byEdge.keys()].map((edge) => {
+      const recent = (world.edges[edge]?.logs ?? []).filter((entry) => Number(entry.level) >= 30).slice(-8);
       return `edge ${edge}: ${JSON.stringify(recent.map(({ time, msg, node, err }) => ({ time, msg, node, err: (err as { message?: string } | undefined)?.message })))}`;
     });
-    return `${fresh.size} events accepted since; readers without one, by edge: ${[...byEdge].map(([edge, n]) => `edge ${edge}: ${n}`).join(', ')}; their last event ${((Date.now() - last) / 1000).toFixed(1)} s ago; ${warnings.join('; ')}`;
+    return `${fresh.size} events accepted since; readers without one, by edge: ${[...byEdge].map(([edge, n]) => `edge ${edge}: ${n}`).join(', ')}; their last event ${((Date.now() - last) / 1000).toFixed(1)} s ago; ${recentLogs.join('; ')}`;
   };
   await waitFor('every reader to receive an event POSTed after the disturbance', () => world.readers.every((r) => arrival(r) !== null), { timeoutMs, intervalMs: 50, detail: missing });
   return {

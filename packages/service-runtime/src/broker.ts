@@ -3,11 +3,20 @@ import amqp, { type ChannelModel } from 'amqplib';
 import { batchAmqpWrites } from './amqp-write-batching.js';
 import type { Logger } from 'pino';
 import { reconnectDelayMs } from './reconnect-delay.js';
+import { withinTime } from './within-time.js';
 import type { AmqpTlsOptions } from './amqp-tls.js';
 
 export const HEARTBEAT_S = 10;
 /** A node that accepts TCP but does not answer the AMQP handshake is given up on after this long. */
 export const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * A node that takes the connection but does not answer the setup's requests (amqplib's have no
+ * timeout of their own) is given up on after this long and the next node is tried: seen in a
+ * rolling restart, where an edge that reconnected mid-restart heard nothing back for over a
+ * minute and delivered nothing meanwhile. Generous, because declaring streams on a busy cluster
+ * can take seconds.
+ */
+export const SETUP_TIMEOUT_MS = 20_000;
 
 export interface BrokerOptions {
   /** One URL per RabbitMQ node; a lost connection or failed attempt moves on to the next. */
@@ -19,6 +28,8 @@ export interface BrokerOptions {
   logger: Logger;
   /** Re-creates channels, topology and consumers; runs after every (re)connect, before `up`. */
   setup: (model: ChannelModel) => Promise<void>;
+  /** SETUP_TIMEOUT_MS unless set (tests). */
+  setupTimeoutMs?: number;
 }
 
 interface BrokerEvents {
@@ -126,7 +137,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
       this.#node = node;
       this.#watch(model);
       try {
-        await this.#options.setup(model);
+        const timeoutMs = this.#options.setupTimeoutMs ?? SETUP_TIMEOUT_MS;
+        if ((await withinTime(this.#options.setup(model), timeoutMs)) === 'timeout') {
+          throw new Error(`setup did not finish within ${timeoutMs} ms: RabbitMQ did not answer its requests`);
+        }
       } catch (err) {
         this.#setupError = (err as Error).message;
         throw err;
