@@ -3,7 +3,7 @@ import type { Presence } from '../presence/presence.js';
 import type { Router } from '../router.js';
 import type { Session } from '../session.js';
 import type { Identity } from './identity.js';
-import { assertMaySubscribe, assertMayUsePresence } from './topics.js';
+import { presenceRefusal, subscribeRefusal } from './topics.js';
 
 export interface IdentityChangeDeps {
   router: Router;
@@ -29,12 +29,12 @@ export function applyIdentityChange(session: Session, previous: Identity, deps: 
   const presenceLost = new Map<string, EdgeError>();
   const rejoin: string[] = [];
   for (const topic of session.topics) {
-    const refusal = refusalOf(() => assertMaySubscribe([topic], identity));
+    const refusal = subscribeRefusal(topic, identity);
     if (refusal !== null) unreadable.set(topic, refusal);
   }
   for (const topic of deps.presence.joinedBy(session)) {
     if (unreadable.has(topic)) continue;
-    const refusal = refusalOf(() => assertMayUsePresence([topic], identity));
+    const refusal = presenceRefusal(topic, identity);
     if (refusal !== null) presenceLost.set(topic, refusal);
     else if (previous.user !== identity.user) rejoin.push(topic);
   }
@@ -45,12 +45,3 @@ export function applyIdentityChange(session: Session, previous: Identity, deps: 
   deps.presence.join(session, rejoin);
 }
 
-function refusalOf(check: () => void): EdgeError | null {
-  try {
-    check();
-    return null;
-  } catch (err) {
-    if (err instanceof EdgeError) return err;
-    throw err;
-  }
-}

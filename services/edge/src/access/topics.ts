@@ -19,12 +19,14 @@ export function resolveTopics(names: readonly string[], wiki: string, wikis: Wik
  * an audience of that user too; this refusal also keeps others from learning when they arrive.
  */
 export function assertMaySubscribe(topics: readonly string[], identity: Identity): void {
-  for (const topic of topics) {
-    const owner = userTopicOwner(topic);
-    if (owner !== null && owner !== identity.user) {
-      throw new EdgeError('forbidden', `topic ${JSON.stringify(topic)} is the user ${JSON.stringify(owner)}'s own; only that user may subscribe to it`);
-    }
-  }
+  for (const topic of topics) throwIf(subscribeRefusal(topic, identity));
+}
+
+/** Why `identity` may not subscribe to `topic`, or `null` when it may (assertMaySubscribe). */
+export function subscribeRefusal(topic: string, identity: Identity): EdgeError | null {
+  const owner = userTopicOwner(topic);
+  if (owner === null || owner === identity.user) return null;
+  return new EdgeError('forbidden', `topic ${JSON.stringify(topic)} is the user ${JSON.stringify(owner)}'s own; only that user may subscribe to it`);
 }
 
 /**
@@ -34,13 +36,19 @@ export function assertMaySubscribe(topics: readonly string[], identity: Identity
  * presence at all; a token without the claim may use every topic it may subscribe to.
  */
 export function assertMayUsePresence(topics: readonly string[], identity: Identity): void {
+  // Every topic's subscription first, as before the claim: the refusal named is the same.
   assertMaySubscribe(topics, identity);
-  const allowed = identity.presence;
-  if (allowed === null) return;
-  for (const topic of topics) {
-    if (!matchesTopicPatterns(allowed, identity.wiki, topic)) {
-      const why = identity.anonymous ? 'connect with a token for presence' : "the token's presence claim does not name it";
-      throw new EdgeError('forbidden', `no presence on topic ${JSON.stringify(topic)}: ${why}`);
-    }
-  }
+  for (const topic of topics) throwIf(presenceRefusal(topic, identity));
+}
+
+/** Why `identity` may not use `topic`'s presence, or `null` when it may (assertMayUsePresence). */
+export function presenceRefusal(topic: string, identity: Identity): EdgeError | null {
+  const refusal = subscribeRefusal(topic, identity);
+  if (refusal !== null || identity.presence === null || matchesTopicPatterns(identity.presence, identity.wiki, topic)) return refusal;
+  const why = identity.anonymous ? 'connect with a token for presence' : "the token's presence claim does not name it";
+  return new EdgeError('forbidden', `no presence on topic ${JSON.stringify(topic)}: ${why}`);
+}
+
+function throwIf(refusal: EdgeError | null): void {
+  if (refusal !== null) throw refusal;
 }
