@@ -8,6 +8,7 @@
 import { Fleet, MAX_PER_WORKER } from '../lib/fleet.js';
 import { readFileSync } from 'node:fs';
 import { rabbitPid, sleep, totalCpuSeconds } from '../lib/proc.js';
+import { sendAtRate } from '../lib/rate-sender.js';
 import { BENCH_WIKI, makeEvent, startSystem, type SystemKind } from '../lib/systems.js';
 
 const clients = Number(process.argv[2] ?? 10_000);
@@ -34,18 +35,10 @@ try {
   const sysBefore = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, stime(pids)]));
   let sent = 0;
   await measure(`${rate}/s`, 10, async () => {
-    const start = Date.now();
-    while (Date.now() - start < 10_000) {
-      const due = Math.floor(((Date.now() - start) / 1000) * rate);
-      const batch: Promise<void>[] = [];
-      while (sent < due) {
-        const topic = topics[sent % topics.length]!;
-        batch.push(system.publish(topic, [makeEvent(topic, sent)]));
-        sent++;
-      }
-      await Promise.all(batch);
-      await sleep(1);
-    }
+    sent = await sendAtRate(rate, 10_000, (seq) => {
+      const topic = topics[seq % topics.length]!;
+      return system.publish(topic, [makeEvent(topic, seq)]);
+    });
   });
   console.log(`sent ${sent}; kernel (system) CPU seconds in the run: ${Object.entries(groups).map(([k, pids]) => `${k} ${(stime(pids) - sysBefore[k]!).toFixed(2)}`).join(', ')}`);
 } finally {

@@ -23,6 +23,7 @@ import { httpLoad } from '../ingest-confirms/http-load.js';
 import { rawPublishLoop } from '../ingest-confirms/raw-publish.js';
 import { rabbitPid, sleep, totalCpuSeconds } from '../lib/proc.js';
 import { post } from '../lib/publisher.js';
+import { sendAtRate } from '../lib/rate-sender.js';
 import { makeEvent } from '../lib/systems.js';
 
 const role = process.argv[2];
@@ -126,15 +127,7 @@ async function measure(rate: number): Promise<void> {
     await sleep(1000);
     const before = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, totalCpuSeconds(pids)]));
     const started = Date.now();
-    let sent = 0;
-    // The same sender as path-cpu.ts: what is due each millisecond, concurrently.
-    while (Date.now() - started < 10_000) {
-      const due = Math.floor(((Date.now() - started) / 1000) * rate);
-      const batch: Promise<unknown>[] = [];
-      for (; sent < due; sent++) batch.push(post(port, '/e', '', JSON.stringify(makeEvent(topic, sent))));
-      await Promise.all(batch);
-      await sleep(1);
-    }
+    const sent = await sendAtRate(rate, 10_000, (seq) => post(port, '/e', '', JSON.stringify(makeEvent(topic, seq))));
     const seconds = (Date.now() - started) / 1000;
     let total = 0;
     const parts = Object.entries(groups).map(([k, pids]) => {
